@@ -1,0 +1,3 @@
+from ilo.cli.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,58 @@
+"""Run an entry function and apply the top-level output contract.
+
+Ok values print bare on stdout (exit 0); Err values print ``^e`` on stderr
+(exit 1); with ``--json`` the value is wrapped as ``{"ok": v}`` or
+``{"error": ...}`` on stdout. A body ending in a loop (with no early return)
+prints nothing for its tail value: the loop's own ``prnt`` output is the
+program's output.
+"""
+
+from __future__ import annotations
+
+import json
+
+from ilo import sink
+from ilo.diagnostics.errors import IloError
+from ilo.runtime.values import Err, Ok, display
+from ilo.syntax import ast as A
+
+
+def execute(engine, program, name, values, opts, source, report) -> int:
+    try:
+        result = engine.run(name, values)
+    except IloError as err:
+        return report(err, opts, source)
+    emit_result(result, opts.explicit_json, suppress_tail(program, name))
+    sink.flush()
+    return 1 if isinstance(result, Err) else 0
+
+
+def suppress_tail(program, name) -> bool:
+    from ilo.engines.tree import body_has_early_return
+
+    decl = program.functions.get(name)
+    if decl is None or not decl.body:
+        return False
+    last = decl.body[-1]
+    return isinstance(last, (A.ForEach, A.ForRange, A.While)) and not body_has_early_return(decl.body)
+
+
+def emit_result(result, as_json: bool, suppress: bool) -> None:
+    if as_json:
+        from ilo.runtime.builtins import to_json
+
+        if isinstance(result, Err):
+            payload = {"error": {"phase": "program", "value": to_json(result.value)}}
+        else:
+            payload = {"ok": to_json(result.value if isinstance(result, Ok) else result)}
+        sink.write_stdout(json.dumps(payload, ensure_ascii=False, separators=(",", ":")) + "\n")
+        return
+    if isinstance(result, Err):
+        sink.flush()
+        sink.write_stderr(display(result) + "\n")
+        return
+    if suppress:
+        return
+    if isinstance(result, Ok):
+        result = result.value
+    sink.write_stdout(display(result) + "\n")

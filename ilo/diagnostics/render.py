@@ -1,0 +1,74 @@
+"""Render a diagnostic as one JSON line or as human text.
+
+JSON shape (always one line)::
+
+    {"error": {"code": "ILO-T005", "message": "...", "hint": "...",
+               "severity": "error", "labels": [...], "notes": [...], ...extra}}
+
+``code``, ``message`` and ``hint`` are always present (``hint`` may be null
+only when nothing useful can be said), so a harness can parse any failure
+the same way.
+"""
+
+from __future__ import annotations
+
+import json
+
+from ilo.diagnostics.errors import IloError
+
+
+def line_col(source: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of a character offset."""
+    offset = max(0, min(offset, len(source)))
+    line = source.count("\n", 0, offset) + 1
+    start = source.rfind("\n", 0, offset) + 1
+    return line, offset - start + 1
+
+
+def to_dict(err: IloError, source: str | None = None) -> dict:
+    body = {
+        "code": err.code,
+        "message": err.message,
+        "hint": err.hint,
+        "severity": err.severity,
+        "labels": [],
+        "notes": list(err.notes),
+    }
+    if err.span is not None:
+        label = {"start": err.span.start, "end": err.span.end, "primary": True}
+        if source is not None:
+            label["line"], label["col"] = line_col(source, err.span.start)
+        body["labels"].append(label)
+    body.update(err.extra)
+    return {"error": body}
+
+
+def render_json(err: IloError, source: str | None = None) -> str:
+    return json.dumps(to_dict(err, source), ensure_ascii=False, separators=(",", ":"))
+
+
+def render_text(err: IloError, source: str | None = None) -> str:
+    lines = [f"{err.severity}[{err.code}]: {err.message}"]
+    if err.span is not None and source is not None:
+        line_no, col = line_col(source, err.span.start)
+        src_lines = source.split("\n")
+        text = src_lines[line_no - 1] if line_no - 1 < len(src_lines) else ""
+        width = max(1, min(err.span.end, len(source)) - err.span.start)
+        width = min(width, max(1, len(text) - col + 1))
+        gutter = " " * len(str(line_no))
+        lines += [
+            f"{gutter}--> {line_no}:{col}",
+            f"{gutter} |",
+            f"{line_no} | {text}",
+            f"{gutter} | {' ' * (col - 1)}{'^' * width}",
+        ]
+    for note in err.notes:
+        lines.append(f"  = note: {note}")
+    if err.hint:
+        lines.append(f"  hint: {err.hint}")
+    return "\n".join(lines)
+
+
+def render(err: IloError, mode: str, source: str | None = None) -> str:
+    """``mode`` is ``"json"`` or ``"text"``; the result has no trailing newline."""
+    return render_json(err, source) if mode == "json" else render_text(err, source)

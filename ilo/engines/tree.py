@@ -1,0 +1,558 @@
+"""Tree-walking engine: evaluates the AST directly over the shared runtime.
+
+Control flow (``ret``, ``brk``, ``cnt``, ``!`` propagation) travels as
+exceptions so ordinary evaluation stays a plain recursive walk.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from ilo import sink
+from ilo.diagnostics.errors import IloRuntimeError
+from ilo.runtime import builtins as B
+from ilo.runtime.values import (Err, FnVal, IloMap, Ok, Record, display, truthy, type_name,
+                                values_equal)
+from ilo.syntax import ast as A
+
+MAX_DEPTH = 4000
+_MISSING = object()
+
+
+class ReturnSignal(Exception):
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+
+class BreakSignal(Exception):
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+
+class ContinueSignal(Exception):
+    pass
+
+
+class Frame:
+    """Variables of one function call; block scopes undo their own bindings."""
+
+    __slots__ = ("vars", "scopes")
+
+    def __init__(self, bindings: dict):
+        self.vars = bindings
+        self.scopes: list[list] = []
+
+    def set(self, name, value):
+        vs = self.vars
+        if self.scopes and name not in vs:
+            self.scopes[-1].append((name, _MISSING))
+        vs[name] = value
+
+    def define(self, name, value):
+        if self.scopes:
+            self.scopes[-1].append((name, self.vars.get(name, _MISSING)))
+        self.vars[name] = value
+
+    def push(self):
+        self.scopes.append([])
+
+    def pop(self):
+        vs = self.vars
+        for name, old in reversed(self.scopes.pop()):
+            if old is _MISSING:
+                vs.pop(name, None)
+            else:
+                vs[name] = old
+
+
+class TreeEngine:
+    name = "tree"
+
+    def __init__(self, program: A.Program, tools=None):
+        self.program = program
+        self.functions = program.functions
+        self.tool_decls = program.tools
+        self.record_types = program.types
+        self.tools = tools
+        self.depth = 0
+        self._stmt = {
+            A.Let: self.s_let, A.ExprS: self.s_expr, A.Guard: self.s_guard, A.MatchS: self.s_match,
+            A.ForEach: self.s_foreach, A.ForRange: self.s_range, A.While: self.s_while,
+            A.Return: self.s_return, A.Break: self.s_break, A.Continue: self.s_continue,
+            A.Destructure: self.s_destructure,
+        }
+        self._expr = {
+            A.Lit: self.e_lit, A.Ref: self.e_ref, A.Call: self.e_call, A.BinOp: self.e_binop,
+            A.Field: self.e_field, A.Index: self.e_index, A.Not: self.e_not, A.Neg: self.e_neg,
+            A.OkE: self.e_ok, A.ErrE: self.e_err, A.ListE: self.e_list, A.RecordE: self.e_record,
+            A.MatchE: self.e_match, A.Coalesce: self.e_coalesce, A.Ternary: self.e_ternary,
+            A.With: self.e_with, A.MakeClosure: self.e_closure,
+        }
+
+    # ---- builtin context protocol ----
+    def call(self, fn, args: list):
+        """Call a function value (used by higher-order builtins)."""
+        if isinstance(fn, FnVal):
+            return self.call_named(fn.name, list(args) + list(fn.captures))
+        if isinstance(fn, str) and (fn in self.functions or B.lookup(fn)):
+            return self.call_named(fn, list(args))
+        raise IloRuntimeError("ILO-R009", f"expected a function, got {type_name(fn)}",
+                              hint="pass a function name or an inline lambda like (x:n>n;*x 2)")
+
+    def write_stdout(self, text: str) -> None:
+        sink.write_stdout(text)
+
+    # ---- entry ----
+    def run(self, name: str, args: list):
+        return self.call_named(name, list(args))
+
+    def call_named(self, name: str, args: list):
+        decl = self.functions.get(name)
+        if decl is not None:
+            return self.call_user(decl, args)
+        tool = self.tool_decls.get(name)
+        if tool is not None:
+            return self.call_tool(tool, args)
+        spec = B.lookup(name)
+        if spec is not None:
+            if spec.arities is not None and len(args) not in spec.arities:
+                want = " or ".join(str(a) for a in spec.arities)
+                raise IloRuntimeError("ILO-R009", f"{spec.name}: expected {want} args, got {len(args)}")
+            return spec.fn(self, args)
+        raise IloRuntimeError("ILO-R002", f"undefined function '{name}'")
+
+    def call_tool(self, tool, args):
+        if self.tools is None:
+            return Ok(None)
+        return self.tools.call(tool, args)
+
+    def call_user(self, decl, args: list):
+        params = decl.params
+        if len(args) != len(params):
+            raise IloRuntimeError("ILO-R004", f"{decl.name}: expected {len(params)} args, got {len(args)}")
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            self.depth = 0
+            raise IloRuntimeError(
+                "ILO-R604", f"call depth exceeded {MAX_DEPTH} (runaway recursion in '{decl.name}')",
+                hint="check that the recursion has a base case that is reached, "
+                     "or rewrite deep recursion as a loop")
+        frame = Frame({p.name: a for p, a in zip(params, args)})
+        try:
+            return self.exec_body(decl.body, frame)
+        except ReturnSignal as r:
+            return r.value
+        except (BreakSignal, ContinueSignal):
+            return None
+        finally:
+            self.depth -= 1
+
+    # ---- statements ----
+    def exec_body(self, stmts, frame):
+        last = None
+        run = self._stmt
+        for st in stmts:
+            try:
+                if type(st) is A.MatchS and st.subject is None:
+                    v = self.match_arms(st.arms, last, frame)
+                else:
+                    v = run[type(st)](st, frame)
+            except IloRuntimeError as e:
+                if e.span is None:
+                    e.span = st.span
+                raise
+            except RecursionError:
+                raise IloRuntimeError(
+                    "ILO-R604", "call depth exceeded the interpreter stack (runaway recursion)",
+                    hint="check that the recursion has a base case, or use a loop", span=st.span) from None
+            if v is not _MISSING:
+                last = v
+        return last
+
+    def scoped(self, stmts, frame):
+        frame.push()
+        try:
+            return self.exec_body(stmts, frame)
+        finally:
+            frame.pop()
+
+    def s_let(self, st, frame):
+        frame.set(st.name, self.ev(st.value, frame))
+        return _MISSING
+
+    def s_destructure(self, st, frame):
+        rec = self.ev(st.value, frame)
+        if not isinstance(rec, Record):
+            raise IloRuntimeError("ILO-R005", "destructure requires a record")
+        for name in st.names:
+            if name not in rec.fields:
+                raise IloRuntimeError("ILO-R005", f"no field '{name}' on record")
+            frame.set(name, rec.fields[name])
+        return _MISSING
+
+    def s_expr(self, st, frame):
+        return self.ev(st.expr, frame)
+
+    def s_guard(self, st, frame):
+        hit = truthy(self.ev(st.cond, frame))
+        if st.negated:
+            hit = not hit
+        if st.else_body is not None:
+            try:
+                return self.scoped(st.body if hit else st.else_body, frame)
+            except ReturnSignal as r:
+                return r.value
+        if not hit:
+            return _MISSING
+        value = self.scoped(st.body, frame)
+        if st.braceless:
+            raise ReturnSignal(value)
+        return value
+
+    def s_match(self, st, frame):
+        return self.match_arms(st.arms, self.ev(st.subject, frame), frame)
+
+    def match_arms(self, arms, subject, frame):
+        """Run the first arm whose pattern fits; a subject-less `?{..}` matches the last value."""
+        for arm in arms:
+            bind = match_pattern(arm.pattern, subject)
+            if bind is not None:
+                frame.push()
+                try:
+                    if bind:
+                        frame.define(bind[0], bind[1])
+                    return self.exec_body(arm.body, frame)
+                finally:
+                    frame.pop()
+        return _MISSING
+
+    def s_foreach(self, st, frame):
+        coll = self.ev(st.coll, frame)
+        if isinstance(coll, str):
+            coll = list(coll)
+        elif isinstance(coll, IloMap):
+            coll = [float(k) if isinstance(k, int) else k for k in sorted(coll, key=_key_order)]
+        elif not isinstance(coll, list):
+            raise IloRuntimeError("ILO-R007", f"foreach requires a list, got {type_name(coll)}")
+        return self._loop(st, frame, coll)
+
+    def s_range(self, st, frame):
+        a = self.ev(st.start, frame)
+        b = self.ev(st.stop, frame)
+        if not isinstance(a, float) or isinstance(a, bool):
+            raise IloRuntimeError("ILO-R007", "range start must be a number")
+        if not isinstance(b, float) or isinstance(b, bool):
+            raise IloRuntimeError("ILO-R007", "range end must be a number")
+        return self._loop(st, frame, (float(i) for i in range(int(a), int(b))))
+
+    def _loop(self, st, frame, items):
+        last = None
+        body = st.body
+        name = st.name
+        for item in items:
+            frame.push()
+            try:
+                frame.define(name, item)
+                v = self.exec_body(body, frame)
+                last = v
+            except BreakSignal as b:
+                last = b.value
+                break
+            except ContinueSignal:
+                continue
+            finally:
+                frame.pop()
+        return last
+
+    def s_while(self, st, frame):
+        last = None
+        cond, body = st.cond, st.body
+        ev = self.ev
+        while truthy(ev(cond, frame)):
+            try:
+                last = self.exec_body(body, frame)
+            except BreakSignal as b:
+                last = b.value
+                break
+            except ContinueSignal:
+                continue
+        return last
+
+    def s_return(self, st, frame):
+        raise ReturnSignal(self.ev(st.value, frame))
+
+    def s_break(self, st, frame):
+        raise BreakSignal(self.ev(st.value, frame) if st.value is not None else None)
+
+    def s_continue(self, st, frame):
+        raise ContinueSignal()
+
+    # ---- expressions ----
+    def ev(self, e, frame):
+        return self._expr[type(e)](e, frame)
+
+    def e_lit(self, e, frame):
+        return e.value
+
+    def e_ref(self, e, frame):
+        try:
+            return frame.vars[e.name]
+        except KeyError:
+            pass
+        name = e.name
+        if name in self.functions or name in self.tool_decls:
+            return FnVal(name)
+        spec = B.lookup(name)
+        if spec is not None:
+            return FnVal(spec.name)
+        raise IloRuntimeError("ILO-R001", f"undefined variable '{name}'")
+
+    def e_call(self, e, frame):
+        args = [self.ev(a, frame) for a in e.args]
+        target = frame.vars.get(e.name, _MISSING)
+        if target is not _MISSING:
+            if isinstance(target, FnVal):
+                result = self.call_named(target.name, args + list(target.captures))
+            elif isinstance(target, str) and target in self.functions:
+                result = self.call_named(target, args)
+            elif not args:
+                result = target
+            else:
+                result = self.call_named(e.name, args)
+        else:
+            result = self.call_named(e.name, args)
+        if e.unwrap:
+            return self.unwrap(result, e.unwrap)
+        return result
+
+    @staticmethod
+    def unwrap(result, mode: str):
+        if isinstance(result, Ok):
+            return result.value
+        if mode == "!":
+            if isinstance(result, Err) or result is None:
+                raise ReturnSignal(result)
+            return result
+        if isinstance(result, Err):
+            raise IloRuntimeError("ILO-R026", f"panic-unwrap: {display(result.value)}",
+                                  hint="`!!` aborts on Err; use `!` to propagate or `?{~v:..;^e:..}` to handle it")
+        if result is None:
+            raise IloRuntimeError("ILO-R026", "panic-unwrap: expected value, got nil",
+                                  hint="`!!` aborts on nil; use `??x default` to supply a fallback")
+        return result
+
+    def e_binop(self, e, frame):
+        op = e.op
+        if op == "&":
+            left = self.ev(e.left, frame)
+            return self.ev(e.right, frame) if truthy(left) else left
+        if op == "|":
+            left = self.ev(e.left, frame)
+            return left if truthy(left) else self.ev(e.right, frame)
+        return binop(op, self.ev(e.left, frame), self.ev(e.right, frame))
+
+    def e_field(self, e, frame):
+        obj = self.ev(e.obj, frame)
+        if isinstance(obj, Record):
+            try:
+                return obj.fields[e.name]
+            except KeyError:
+                if e.safe:
+                    return None
+                raise IloRuntimeError("ILO-R005", f"no field '{e.name}' on record {obj.type_name}",
+                                      hint=_field_hint(e.name, obj)) from None
+        if obj is None and e.safe:
+            return None
+        if isinstance(obj, list) and e.name in frame.vars and e.name not in _all_fields(self):
+            return B.lookup("at").fn(self, [obj, frame.vars[e.name]])
+        if isinstance(obj, IloMap) and e.name in obj:
+            return obj[e.name]
+        if e.safe:
+            return None
+        raise IloRuntimeError("ILO-R005", f"cannot access field '{e.name}' on {type_name(obj)}")
+
+    def e_index(self, e, frame):
+        obj = self.ev(e.obj, frame)
+        if isinstance(obj, list):
+            if e.index < len(obj):
+                return obj[e.index]
+            if e.safe:
+                return None
+            raise IloRuntimeError("ILO-R006", f"list index {e.index} out of bounds (len {len(obj)})")
+        if obj is None and e.safe:
+            return None
+        if e.safe:
+            return None
+        raise IloRuntimeError("ILO-R006", f"index access on {type_name(obj)}, expected a list")
+
+    def e_not(self, e, frame):
+        return not truthy(self.ev(e.operand, frame))
+
+    def e_neg(self, e, frame):
+        v = self.ev(e.operand, frame)
+        if isinstance(v, float):
+            return -v
+        raise IloRuntimeError("ILO-R004", f"cannot negate {type_name(v)}")
+
+    def e_ok(self, e, frame):
+        return Ok(self.ev(e.inner, frame))
+
+    def e_err(self, e, frame):
+        return Err(self.ev(e.inner, frame))
+
+    def e_list(self, e, frame):
+        return [self.ev(x, frame) for x in e.items]
+
+    def e_record(self, e, frame):
+        return Record(e.type_name, {n: self.ev(x, frame) for n, x in e.fields})
+
+    def e_match(self, e, frame):
+        subject = self.ev(e.subject, frame) if e.subject is not None else None
+        for arm in e.arms:
+            bind = match_pattern(arm.pattern, subject)
+            if bind is not None:
+                frame.push()
+                try:
+                    if bind:
+                        frame.define(bind[0], bind[1])
+                    try:
+                        return self.exec_body(arm.body, frame)
+                    except (ReturnSignal, BreakSignal) as s:
+                        return s.value
+                    except ContinueSignal:
+                        return None
+                finally:
+                    frame.pop()
+        return None
+
+    def e_coalesce(self, e, frame):
+        v = self.ev(e.value, frame)
+        return self.ev(e.default, frame) if v is None else v
+
+    def e_ternary(self, e, frame):
+        return self.ev(e.then if truthy(self.ev(e.cond, frame)) else e.other, frame)
+
+    def e_with(self, e, frame):
+        obj = self.ev(e.obj, frame)
+        if not isinstance(obj, Record):
+            raise IloRuntimeError("ILO-R008", f"'with' requires a record, got {type_name(obj)}")
+        fields = dict(obj.fields)
+        for name, x in e.updates:
+            fields[name] = self.ev(x, frame)
+        return Record(obj.type_name, fields)
+
+    def e_closure(self, e, frame):
+        return FnVal(e.fn_name, tuple(self.ev(c, frame) for c in e.captures))
+
+
+def _key_order(k):
+    return (isinstance(k, str), k)
+
+
+def _all_fields(engine) -> set:
+    cached = getattr(engine, "_field_names", None)
+    if cached is None:
+        cached = {f.name for t in engine.record_types.values() for f in t.fields}
+        engine._field_names = cached
+    return cached
+
+
+def _field_hint(name, rec):
+    import difflib
+
+    close = difflib.get_close_matches(name, list(rec.fields), n=1)
+    if close:
+        return f"did you mean '{close[0]}'? or use `.?{name}` for an optional field"
+    return f"fields are: {', '.join(rec.fields) or '(none)'}; use `.?{name}` for an optional field"
+
+
+def match_pattern(pat, value):
+    """None when the arm does not match, else () or (name, value) to bind."""
+    kind = pat.kind
+    if kind == "wild":
+        return ("_", value)
+    if kind == "ok":
+        return (pat.binding, value.value) if isinstance(value, Ok) else None
+    if kind == "err":
+        return (pat.binding, value.value) if isinstance(value, Err) else None
+    if kind == "lit":
+        return () if values_equal(pat.value, value) else None
+    if kind == "type":
+        letter = pat.value
+        ok = (letter == "n" and isinstance(value, float) and not isinstance(value, bool)) or \
+             (letter == "t" and isinstance(value, str)) or \
+             (letter == "b" and isinstance(value, bool)) or \
+             (letter == "l" and isinstance(value, list))
+        return (pat.binding, value) if ok else None
+    return None
+
+
+def binop(op, a, b):
+    """Arithmetic, concatenation, comparison and append: shared by every engine."""
+    fa = type(a) is float
+    fb = type(b) is float
+    if fa and fb:
+        if op == "+":
+            return a + b
+        if op == "-":
+            return a - b
+        if op == "*":
+            return a * b
+        if op == "/":
+            if b == 0.0:
+                raise IloRuntimeError("ILO-R003", "division by zero",
+                                      hint="guard the divisor first: `=d 0 0` before `/n d`")
+            return a / b
+        if op == ">":
+            return a > b
+        if op == "<":
+            return a < b
+        if op == ">=":
+            return a >= b
+        if op == "<=":
+            return a <= b
+    if op == "=":
+        return values_equal(a, b)
+    if op == "!=":
+        return not values_equal(a, b)
+    ta, tb = type(a) is str, type(b) is str
+    if ta and tb:
+        if op == "+":
+            return a + b
+        if op == ">":
+            return a > b
+        if op == "<":
+            return a < b
+        if op == ">=":
+            return a >= b
+        if op == "<=":
+            return a <= b
+    if op == "+" and isinstance(a, list) and isinstance(b, list):
+        return a + b
+    if op == "+=" and isinstance(a, list):
+        return a + [b]
+    hint = None
+    if op == "+" and (ta or tb):
+        hint = "convert numbers to text with `str n` before joining"
+    raise IloRuntimeError("ILO-R004", f"unsupported operation: {op} on {type_name(a)} and {type_name(b)}",
+                          hint=hint)
+
+
+def body_has_early_return(stmts) -> bool:
+    for s in stmts:
+        if isinstance(s, A.Return) or (isinstance(s, A.Guard) and s.braceless):
+            return True
+        for f in ("body", "else_body"):
+            sub = getattr(s, f, None) if f in getattr(s, "_fields", ()) else None
+            if sub and body_has_early_return(sub):
+                return True
+        if isinstance(s, A.MatchS) and any(body_has_early_return(a.body) for a in s.arms):
+            return True
+    return False
+
+
+sys.setrecursionlimit(max(sys.getrecursionlimit(), 60000))

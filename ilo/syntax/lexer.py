@@ -1,0 +1,232 @@
+"""Source -> tokens: layout pre-pass, lark tokeniser, then small fix-ups.
+
+Layout: a newline followed by an indented line continues the current
+declaration (it acts as ``;``); a newline inside ``(`` or ``[`` is plain
+space; an unindented newline is a declaration boundary (kept as an ``nl``
+token). Offsets of every token point into the *original* source.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+from lark import Lark
+from lark.exceptions import UnexpectedCharacters
+
+from ilo.diagnostics.errors import IloParseError, Span
+
+RESERVED = {"if", "return", "let", "fn", "def", "var", "const"}
+KEYWORDS = {"type", "tool", "use", "with", "true", "false", "nil"}
+SIGILS = {"L", "R", "F", "O", "M", "S"}
+LOGICAL_WORDS = {"AND": "&a b", "OR": "|a b", "NOT": "!a"}
+
+
+@dataclass(slots=True)
+class Tok:
+    kind: str      # "num" "str" "ident" "field" "index" "sig" "kw" "reserved" "nl" or the operator text
+    value: object
+    start: int
+    end: int
+
+    def __repr__(self):
+        return f"Tok({self.kind!r}, {self.value!r})"
+
+
+@functools.lru_cache(maxsize=1)
+def _lark() -> Lark:
+    grammar = (Path(__file__).with_name("tokens.lark")).read_text()
+    return Lark(grammar, parser="lalr", lexer="basic")
+
+
+def normalize_layout(source: str) -> tuple[str, list[int]]:
+    """Rewrite newlines per the layout rules; return text and offset map."""
+    out: list[str] = []
+    omap: list[int] = []
+    depth = 0
+    last_sig = ""
+    i, n = 0, len(source)
+
+    def push(text: str, at: int):
+        out.append(text)
+        omap.extend([at] * len(text))
+
+    while i < n:
+        c = source[i]
+        if c == '"':
+            j = i + 1
+            while j < n and source[j] != '"':
+                j += 2 if source[j] == "\\" else 1
+            j = min(j + 1, n)
+            for k in range(i, j):
+                push(source[k], k)
+            last_sig = '"'
+            i = j
+            continue
+        if c == "-" and i + 1 < n and source[i + 1] == "-":
+            while i < n and source[i] != "\n":
+                i += 1
+            continue
+        if c == "\n":
+            i += 1
+            if depth > 0:
+                push(" ", i - 1)
+                while i < n and source[i] in " \t":
+                    i += 1
+                continue
+            if i < n and source[i] in " \t":
+                j = i
+                while j < n and source[j] in " \t":
+                    j += 1
+                nxt = source[j:j + 2]
+                ends_semi = bool(out) and out[-1] == ";"
+                if not (last_sig == "{" or ends_semi or nxt == ">>" or source[j:j + 1] in ("\n", "")
+                        or source[j:j + 2] == "--"):
+                    push(";", i - 1)
+                i = j
+                if i < n and source[i] == "}" and last_sig != "{" and out and out[-1] == ";":
+                    out.pop()
+                    omap.pop()
+                continue
+            if i < n and source[i] == "}":
+                continue
+            push("\n", i - 1)
+            continue
+        push(c, i)
+        if not c.isspace():
+            last_sig = c
+        if c in "([":
+            depth += 1
+        elif c in ")]":
+            depth = max(0, depth - 1)
+        i += 1
+    omap.append(n)
+    return "".join(out), omap
+
+
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "f": "\f",
+            "b": "\b", "v": "\v", "a": "\a", "0": "\0", "/": "/"}
+
+
+def decode_string(body: str) -> str:
+    out = []
+    i = 0
+    while i < len(body):
+        c = body[i]
+        if c == "\\" and i + 1 < len(body):
+            e = body[i + 1]
+            out.append(_ESCAPES.get(e, "\\" + e))
+            i += 2
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def lex(source: str) -> list[Tok]:
+    text, omap = normalize_layout(source)
+
+    def orig(off: int) -> int:
+        return omap[off] if off < len(omap) else len(source)
+
+    toks: list[Tok] = []
+    try:
+        for t in _lark().lex(text):
+            s, e = orig(t.start_pos), orig(t.end_pos - 1) + 1 if t.end_pos > t.start_pos else orig(t.start_pos)
+            kind = t.type
+            v = str(t)
+            if kind == "COMMENT":
+                continue
+            if kind == "NUMBER":
+                toks.append(Tok("num", float(v), s, e))
+            elif kind == "STRING":
+                toks.append(Tok("str", decode_string(v[1:-1]), s, e))
+            elif kind == "FIELD":
+                dot = ".?" if v.startswith(".?") else "."
+                name = v[len(dot):]
+                toks.append(Tok(dot, dot, s, s + len(dot)))
+                if name.isdigit():
+                    toks.append(Tok("index", int(name), s + len(dot), e))
+                else:
+                    toks.append(Tok("field", name, s + len(dot), e))
+            elif kind == "IDENT":
+                if v in RESERVED:
+                    toks.append(Tok("reserved", v, s, e))
+                elif v in KEYWORDS:
+                    toks.append(Tok(v, v, s, e))
+                else:
+                    toks.append(Tok("ident", v, s, e))
+            elif kind == "UWORD":
+                toks.append(Tok("uword", v, s, e))
+            elif kind == "NL":
+                toks.append(Tok("nl", "\n", s, e))
+            else:
+                toks.append(Tok("=" if v == "==" else v, v, s, e))
+    except UnexpectedCharacters as exc:
+        pos = orig(exc.pos_in_stream)
+        ch = source[pos:pos + 1]
+        raise IloParseError("ILO-L001", f"unexpected character {ch!r}", span=Span(pos, pos + 1),
+                            hint=_char_hint(ch)) from None
+    return _fixups(toks, source)
+
+
+def _char_hint(ch: str) -> str:
+    if ch == "'":
+        return "text literals use double quotes: \"like this\""
+    if ch == "#":
+        return "comments start with `--`"
+    if ch == "%":
+        return "use `mod a b` for the remainder"
+    return "this character is not part of ilo's syntax"
+
+
+def _fixups(toks: list[Tok], source: str) -> list[Tok]:
+    out: list[Tok] = []
+    for i, t in enumerate(toks):
+        prev = out[-1] if out else None
+        flush = prev is not None and prev.end == t.start
+        if t.kind == "num" and source[t.start:t.start + 1] == "-":
+            if prev is None or prev.kind in (";", "nl", "=", "{", "("):
+                out.append(Tok("-", "-", t.start, t.start + 1))
+                out.append(Tok("num", -t.value if t.value != 0 else 0.0, t.start + 1, t.end))
+                continue
+        if t.kind == "uword":
+            word = t.value
+            if flush and prev.kind == "ident":
+                raise IloParseError(
+                    "ILO-L003", f"identifiers are lowercase: `{prev.value}{word}` is not allowed",
+                    span=Span(prev.start, t.end),
+                    hint=f"use a hyphen or lowercase, e.g. `{prev.value}-{word.lower()}` or "
+                         f"`{prev.value}{word.lower()}`")
+            prev_type_pos = prev is not None and (prev.kind in (":", ">", "sig", "(")
+                                                  or (prev.kind == "ident" and _in_type_context(out)))
+            if word in LOGICAL_WORDS and not prev_type_pos:
+                raise IloParseError("ILO-L001", f"`{word}` is not an ilo keyword",
+                                    span=Span(t.start, t.end),
+                                    hint=f"ilo writes it as a prefix operator: `{LOGICAL_WORDS[word]}`")
+            if len(word) >= 1 and all(ch in SIGILS for ch in word) and (prev_type_pos or len(word) == 1):
+                # compact sigil runs like `OR n n` in type position
+                for k, ch in enumerate(word):
+                    out.append(Tok("sig", ch, t.start + k, t.start + k + 1))
+                continue
+            raise IloParseError("ILO-L003", f"unexpected capitalised word `{word}`",
+                                span=Span(t.start, t.end),
+                                hint="identifiers are lowercase with hyphens, e.g. `my-name`; "
+                                     "capitals are only allowed after `.` in field access")
+        if t.kind == "_" and flush and prev.kind == "ident" and i + 1 < len(toks) \
+                and toks[i + 1].kind == "ident" and toks[i + 1].start == t.end:
+            bad = f"{prev.value}_{toks[i + 1].value}"
+            raise IloParseError("ILO-L002", f"underscores are not allowed in identifiers: `{bad}`",
+                                span=Span(prev.start, toks[i + 1].end),
+                                hint=f"use hyphens instead, e.g. `{bad.replace('_', '-')}`")
+        out.append(t)
+    return out
+
+
+def _in_type_context(out: list[Tok]) -> bool:
+    """A bare ident preceded by a type sigil or `:` (e.g. `M t n`) is in a type."""
+    k = len(out) - 1
+    while k >= 0 and out[k].kind == "ident" and len(str(out[k].value)) <= 1:
+        k -= 1
+    return k >= 0 and out[k].kind in ("sig", ":")

@@ -1,0 +1,1268 @@
+"""Arity-directed recursive-descent parser over the lark token stream.
+
+ilo is prefix-first: ``+a b`` takes exactly two operands, and a call such
+as ``fac -n 1`` takes as many arguments as ``fac`` declares. So the parser
+keeps a table of known arities (builtins, plus user functions as their
+headers are read) and consults it while reading operands.
+"""
+
+from __future__ import annotations
+
+from ilo.diagnostics.errors import IloParseError, Span
+from ilo.runtime import builtins as B
+from ilo.syntax import ast as A
+from ilo.syntax.lexer import Tok, lex
+
+ATOM_START = {"ident", "num", "str", "true", "false", "nil", "_", "(", "["}
+PREFIX_BINOPS = {"+", "*", "/", ">", "<", ">=", "<=", "=", "!=", "&", "|", "+="}
+OPERAND_START = ATOM_START | PREFIX_BINOPS | {"-", "??", "!", "~", "^", "$"}
+COMPARISONS = {"=", "!=", ">", "<", ">=", "<="}
+GUARD_OPS = COMPARISONS | {"&", "|"}
+INFIX_BP = {"|": (1, 2), "&": (3, 4), "=": (5, 6), "!=": (5, 6), "<": (7, 8), ">": (7, 8),
+            "<=": (7, 8), ">=": (7, 8), "+=": (9, 10), "+": (9, 10), "-": (9, 10),
+            "*": (11, 12), "/": (11, 12)}
+STMT_KEYWORDS = {"wh", "ret", "brk", "cnt"}
+TYPE_LETTERS = {"n", "t", "b", "l"}
+RESERVED_HINTS = {
+    "if": "ilo branches with `cond{body}` or `?x{arms}`",
+    "return": "use `ret expr` for an early return; the last expression is the value",
+    "let": "bind with `name=expr`",
+    "var": "bind with `name=expr`",
+    "const": "bind with `name=expr`",
+    "fn": "declare functions as `name p:type>ret;body`; lambdas are `(x:n>n;body)`",
+    "def": "declare functions as `name p:type>ret;body`",
+}
+
+
+def parse(source: str, filename: str | None = None) -> A.Program:
+    return Parser(lex(source), source).parse_program(filename)
+
+
+class Parser:
+    def __init__(self, toks: list[Tok], source: str = ""):
+        self.source = source
+        self.toks: list[Tok] = []
+        self.boundary: list[bool] = []
+        pending = False
+        for t in toks:
+            if t.kind == "nl":
+                pending = True
+                continue
+            self.boundary.append(pending)
+            self.toks.append(t)
+            pending = False
+        self.boundary.append(pending)
+        self.pos = 0
+        self.arity: dict[str, int] = {}
+        self.fn_slots: dict[str, set[int]] = {}
+        for name, spec in B.BUILTINS.items():
+            if spec.parse_arity is not None:
+                self.arity[name] = spec.parse_arity
+                self.fn_slots[name] = set(spec.fn_slots)
+        for long, short in B.ALIASES.items():
+            if short in self.arity:
+                self.arity[long] = self.arity[short]
+                self.fn_slots[long] = self.fn_slots[short]
+        self.no_ws_call = False
+        self.lifted: list[A.FnDecl] = []
+        self.lambda_count = 0
+
+    # ---- token helpers ----
+    def kind(self, off: int = 0) -> str | None:
+        i = self.pos + off
+        return self.toks[i].kind if 0 <= i < len(self.toks) else None
+
+    def kind_at(self, i: int) -> str | None:
+        return self.toks[i].kind if 0 <= i < len(self.toks) else None
+
+    def tok(self, off: int = 0) -> Tok | None:
+        i = self.pos + off
+        return self.toks[i] if 0 <= i < len(self.toks) else None
+
+    def ident_at(self, i: int) -> str | None:
+        t = self.toks[i] if 0 <= i < len(self.toks) else None
+        return t.value if t is not None and t.kind == "ident" else None
+
+    def advance(self) -> Tok:
+        t = self.toks[self.pos]
+        self.pos += 1
+        return t
+
+    def at_end(self) -> bool:
+        return self.pos >= len(self.toks)
+
+    def here(self) -> Span:
+        t = self.tok()
+        if t is None:
+            return self.prev_span()
+        return Span(t.start, t.end)
+
+    def prev_span(self) -> Span:
+        if self.pos > 0:
+            t = self.toks[self.pos - 1]
+            return Span(t.start, t.end)
+        return Span(0, 0)
+
+    def span_from(self, start: Span) -> Span:
+        end = self.prev_span()
+        return Span(start.start, max(start.start, end.end))
+
+    def error(self, code: str, message: str, hint: str | None = None, span: Span | None = None):
+        return IloParseError(code, message, hint=hint, span=span or self.here())
+
+    def describe(self, t: Tok | None) -> str:
+        if t is None:
+            return "end of input"
+        if t.kind in ("ident", "field"):
+            return f"`{t.value}`"
+        if t.kind == "num":
+            return "a number"
+        if t.kind == "str":
+            return "a text literal"
+        return f"`{t.value}`"
+
+    def expect(self, kind: str, what: str | None = None) -> Tok:
+        t = self.tok()
+        if t is None or t.kind != kind:
+            code = "ILO-P010" if t is None else "ILO-P003"
+            raise self.error(code, f"expected {what or '`' + kind + '`'}, got {self.describe(t)}")
+        return self.advance()
+
+    def expect_ident(self, what: str = "an identifier") -> str:
+        t = self.tok()
+        if t is None or t.kind != "ident":
+            if t is not None and t.kind == "reserved":
+                raise self.error("ILO-P011", f"`{t.value}` is a reserved word",
+                                 RESERVED_HINTS.get(t.value))
+            raise self.error("ILO-P010" if t is None else "ILO-P005",
+                             f"expected {what}, got {self.describe(t)}")
+        self.advance()
+        return t.value
+
+    # ---- program ----
+    def parse_program(self, filename=None) -> A.Program:
+        decls = []
+        while not self.at_end():
+            decls.append(self.parse_decl())
+        decls.extend(self.lifted)
+        return A.Program(decls, self.source, filename)
+
+    def is_fn_decl_start(self, i: int) -> bool:
+        name = self.ident_at(i)
+        if name is None or name in STMT_KEYWORDS:
+            return False
+        nk = self.kind_at(i + 1)
+        if nk == ">":
+            return True
+        return nk == "ident" and self.kind_at(i + 2) == ":"
+
+    def is_fn_decl_start_strict(self, i: int) -> bool:
+        if not self.is_fn_decl_start(i):
+            return False
+        depth = 0
+        j = i + 1
+        while j < len(self.toks):
+            k = self.toks[j].kind
+            if k in ("(", "[", "{"):
+                depth += 1
+            elif k in (")", "]"):
+                depth -= 1
+            elif depth > 0:
+                pass
+            elif k == ">":
+                return True
+            elif k in (";", "}"):
+                return False
+            j += 1
+        return False
+
+    def check_binding_name(self, name: str, span: Span, what: str = "binding"):
+        if name in ("cnt", "brk"):
+            role = "continue" if name == "cnt" else "break"
+            raise IloParseError("ILO-P011", f"`{name}` is reserved for {role} (loop control) and "
+                                f"cannot be used as a {what} name", span=span,
+                                hint="pick another name, e.g. `count` or `c`")
+        if B.lookup(name) is not None:
+            raise IloParseError("ILO-P011", f"`{name}` is a builtin and cannot be used as a {what} name",
+                                span=span, hint=f"rename it, e.g. `my{name}` or `{name}v`")
+
+    def parse_decl(self):
+        t = self.tok()
+        if t.kind == "reserved":
+            raise self.error("ILO-P011" if self.kind(1) == "=" else "ILO-P001",
+                             f"`{t.value}` is a reserved word", RESERVED_HINTS.get(t.value))
+        if t.kind == "type":
+            return self.parse_type_decl()
+        if t.kind == "tool":
+            return self.parse_tool_decl()
+        if t.kind == "use":
+            return self.parse_use_decl()
+        if t.kind == "ident":
+            if self.kind(1) == "=":
+                self.check_binding_name(t.value, self.here())
+                raise self.error("ILO-P001", f"a binding `{t.value}=...` cannot stand at the top level",
+                                 "bindings live inside a function body: `main>n;x=1;x`")
+            if t.value == "alias":
+                return self.parse_alias_decl()
+            return self.parse_fn_decl()
+        hint = None
+        if t.kind in PREFIX_BINOPS or t.kind in ("-", "!", "~", "^"):
+            hint = ("a file holds declarations; wrap code in a function, "
+                    "e.g. `main>n;<expr>`")
+        raise self.error("ILO-P001", f"expected a declaration, got {self.describe(t)}", hint)
+
+    def parse_type_decl(self):
+        start = self.here()
+        self.advance()
+        name = self.expect_ident("a type name")
+        self.expect("{")
+        fields = []
+        while self.kind() != "}":
+            if fields:
+                self.expect(";")
+                if self.kind() == "}":
+                    break
+            fname = self.expect_ident("a field name")
+            self.expect(":")
+            fields.append(A.Param(fname, self.parse_type()))
+        self.expect("}")
+        return A.TypeDecl(name, fields, span=self.span_from(start))
+
+    def parse_tool_decl(self):
+        start = self.here()
+        self.advance()
+        name = self.expect_ident("a tool name")
+        if self.kind() != "str":
+            raise self.error("ILO-P015", "expected a tool description string",
+                             'write `tool name"what it does" params>type`')
+        desc = self.advance().value
+        params = self.parse_params()
+        self.expect(">")
+        ret = self.parse_type()
+        timeout = retry = None
+        while self.kind() == "ident" and self.tok().value in ("timeout", "retry"):
+            key = self.advance().value
+            self.expect(":")
+            num = self.expect("num", "a number").value
+            if key == "timeout":
+                timeout = num
+            else:
+                retry = num
+            if self.kind() == ",":
+                self.advance()
+        self.register(name, params)
+        return A.ToolDecl(name, desc, params, ret, timeout, retry, span=self.span_from(start))
+
+    def parse_use_decl(self):
+        start = self.here()
+        self.advance()
+        path = self.expect("str", "a file path in quotes").value
+        names = None
+        if self.kind() == "[":
+            self.advance()
+            names = []
+            while self.kind() != "]":
+                names.append(self.expect_ident("a declaration name"))
+                if self.kind() == ",":
+                    self.advance()
+            self.expect("]")
+        return A.UseDecl(path, names, span=self.span_from(start))
+
+    def parse_alias_decl(self):
+        start = self.here()
+        self.advance()
+        name = self.expect_ident("an alias name")
+        return A.AliasDecl(name, self.parse_type(), span=self.span_from(start))
+
+    def register(self, name: str, params):
+        self.arity[name] = len(params)
+        self.fn_slots[name] = {i for i, p in enumerate(params) if p.type and p.type[0] == "F"}
+
+    def check_header_boundary(self, name: str, start: Span):
+        if self.at_end() or self.boundary[self.pos]:
+            where = "the end of the file" if self.at_end() else "the end of the line"
+            raise IloParseError("ILO-P020", f"incomplete function header for `{name}`: header runs off {where}",
+                                span=start, hint="a header is `name p:type>ret;body`; finish it on one line")
+
+    def parse_fn_decl(self):
+        start = self.here()
+        name = self.expect_ident("a function name")
+        self.check_binding_name(name, start, "function")
+        params = self.parse_params()
+        self.check_header_boundary(name, start)
+        self.register(name, params)
+        if not params and self.kind() == ":" and self.kind(1) == ">":
+            raise self.error("ILO-P003", f"unexpected `:>` after `{name}`",
+                             f"write `{name}>type;body` (no colon before `>`)")
+        if self.kind() != ">":
+            t = self.tok()
+            hint = "a function header is `name p:type q:type>ret;body`"
+            if t is not None and t.kind == "ident" and self.kind(1) != ":":
+                hint = f"parameters need a type: `{t.value}:n`"
+            raise self.error("ILO-P003", f"expected `>` before the return type of `{name}`, got "
+                             f"{self.describe(t)}", hint)
+        self.advance()
+        self.check_header_boundary(name, start)
+        ret = self.parse_type()
+        if self.kind() == ";":
+            self.advance()
+        if self.kind() == "{" and not self.is_destructure():
+            body = self.parse_brace_body()
+        else:
+            body = self.parse_body(top_level=True)
+        return A.FnDecl(name, params, ret, body, False, span=self.span_from(start))
+
+    # ---- types ----
+    def parse_type(self):
+        if self.at_end() or self.boundary[self.pos]:
+            raise self.error("ILO-P008" if self.at_end() else "ILO-P007",
+                             "expected a type, got the end of " + ("the file" if self.at_end() else "the line"),
+                             span=self.prev_span())
+        t = self.tok()
+        k = t.kind
+        if k == "(":
+            self.advance()
+            inner = self.parse_type()
+            self.expect(")")
+            return inner
+        if k == "_":
+            self.advance()
+            return ("_",)
+        if k == "ident":
+            self.advance()
+            if t.value in ("n", "t", "b"):
+                return (t.value,)
+            return ("named", t.value)
+        if k == "sig":
+            self.advance()
+            s = t.value
+            if s in ("L", "O"):
+                return (s, self.parse_type())
+            if s in ("R", "M"):
+                a = self.parse_type()
+                return (s, a, self.parse_type())
+            if s == "S":
+                variants = []
+                while self.kind() == "ident" and self.kind(1) != ":":
+                    variants.append(self.advance().value)
+                if not variants:
+                    raise self.error("ILO-P010", "`S` needs at least one variant", "e.g. `S red green blue`")
+                return ("S", tuple(variants))
+            if s == "F":
+                types = []
+                while self.can_start_type():
+                    if self.kind() == "ident" and self.kind(1) == ":":
+                        break
+                    types.append(self.parse_type())
+                if not types:
+                    raise self.error("ILO-P009", "`F` needs at least a return type", "e.g. `F n n`")
+                return ("F", tuple(types[:-1]), types[-1])
+        raise self.error("ILO-P007", f"expected a type, got {self.describe(t)}",
+                         "types: n t b _ L x, R ok err, O x, M k v, F args ret, or a record name")
+
+    def can_start_type(self) -> bool:
+        k = self.kind()
+        if k == "ident":
+            return self.tok().value in ("n", "t", "b") or self.kind(1) != ":"
+        return k in ("_", "sig", "(")
+
+    def parse_params(self):
+        params = []
+        while self.kind() == "ident" and not self.boundary[self.pos] and self.kind(1) == ":":
+            pstart = self.here()
+            name = self.advance().value
+            self.advance()
+            params.append(A.Param(name, self.parse_type(), span=self.span_from(pstart)))
+        return params
+
+    # ---- bodies and statements ----
+    def at_body_end(self) -> bool:
+        return self.kind() in (None, "}")
+
+    def parse_body(self, top_level: bool = False):
+        stmts = []
+        if self.at_body_end():
+            return stmts
+        stmts.append(self.parse_stmt_spanned())
+        while self.kind() == ";":
+            self.advance()
+            if self.at_body_end():
+                break
+            if top_level and self.is_fn_decl_start_strict(self.pos):
+                break
+            stmts.append(self.parse_stmt_spanned())
+        return stmts
+
+    def parse_stmt_spanned(self):
+        start = self.here()
+        st = self.parse_stmt()
+        st.span = self.span_from(start)
+        return st
+
+    def parse_brace_body(self):
+        self.expect("{")
+        body = self.parse_body()
+        self.expect("}", "`}` to close the block")
+        return body
+
+    def is_destructure(self) -> bool:
+        i = self.pos + 1
+        while True:
+            k = self.kind_at(i)
+            if k in ("ident", ";"):
+                i += 1
+            elif k == "}":
+                return self.kind_at(i + 1) == "="
+            else:
+                return False
+
+    def parse_stmt(self):
+        t = self.tok()
+        k = t.kind
+        if k == "reserved":
+            raise self.error("ILO-P011" if self.kind(1) == "=" else "ILO-P003",
+                             f"`{t.value}` is a reserved word", RESERVED_HINTS.get(t.value))
+        if k == "?":
+            if self.kind(1) in COMPARISONS:
+                return A.ExprS(self.parse_prefix_ternary())
+            return self.parse_match(stmt=True)
+        if k == "@":
+            return self.parse_foreach()
+        if k == "ident":
+            name = t.value
+            if self.kind(1) == "=" and name in STMT_KEYWORDS | {"fld"} | set(B.BUILTINS) | set(B.ALIASES):
+                self.check_binding_name(name, self.here())
+            if name == "ret":
+                self.advance()
+                return A.Return(self.parse_expr())
+            if name == "brk":
+                self.advance()
+                value = None if self.kind() in (None, "}", ";") else self.parse_expr()
+                return A.Break(value)
+            if name == "cnt":
+                self.advance()
+                return A.Continue()
+            if name == "wh":
+                self.advance()
+                cond = self.parse_expr()
+                if self.kind() != "{":
+                    raise self.error("ILO-P003", f"expected `{{` to open the loop body, got "
+                                     f"{self.describe(self.tok())}", "a while loop is `wh cond{body}`")
+                return A.While(cond, self.parse_brace_body())
+            if self.kind(1) == "=":
+                return self.parse_let()
+            return self.finish_expr_stmt(self.parse_expr(), negated=False)
+        if k == "{" and self.is_destructure():
+            return self.parse_destructure()
+        if k == "!":
+            self.advance()
+            inner = self.parse_expr_inner()
+            if self.kind() == "{" or (self.is_guard_cond(inner) and self.can_start_operand()):
+                return self.finish_expr_stmt(inner, negated=True)
+            return A.ExprS(A.Not(inner, span=inner.span))
+        if k == "^":
+            self.advance()
+            return A.ExprS(A.ErrE(self.parse_expr_inner()))
+        return self.finish_expr_stmt(self.parse_expr(), negated=False)
+
+    @staticmethod
+    def is_guard_cond(e) -> bool:
+        return isinstance(e, A.BinOp) and e.op in GUARD_OPS
+
+    def finish_expr_stmt(self, expr, negated: bool):
+        if self.kind() == "{":
+            body = self.parse_brace_body()
+            other = self.parse_brace_body() if self.kind() == "{" else None
+            return A.Guard(expr, negated, body, other, False)
+        if self.is_guard_cond(expr) and self.can_start_operand():
+            bstart = self.here()
+            value = self.parse_operand()
+            if self.kind() not in (None, ";", "}", ")"):
+                raise self.error("ILO-P016", "unexpected token after a braceless guard's value",
+                                 "a braceless guard takes one operand; use braces for calls: "
+                                 ">=x 1{f x}")
+            return A.Guard(expr, negated, [A.ExprS(value, span=self.span_from(bstart))], None, True)
+        if negated:
+            return A.ExprS(A.Not(expr, span=expr.span))
+        return A.ExprS(expr)
+
+    def parse_let(self):
+        start = self.here()
+        name = self.advance().value
+        self.advance()  # =
+        if self.kind() == "{" and self.kind(1) in ("str", "num", "}"):
+            raise self.error("ILO-P009", f"`{name}={{...}}`: ilo has no map literal",
+                             f"build maps with mmap and mset: `{name}=mset mmap \"k\" v`")
+        value = self.parse_expr()
+        if self.kind() == "{" and self.is_guard_cond(value):
+            then = self.parse_brace_body()
+            if self.kind() == "{":
+                other = self.parse_brace_body()
+                return A.Let(name, A.Ternary(value, body_value(then), body_value(other),
+                                             span=self.span_from(start)))
+            if then and isinstance(then[-1], A.ExprS):
+                last = then[-1]
+                then[-1] = A.Let(name, last.expr, span=last.span)
+            elif not then:
+                then = [A.Let(name, A.Lit(None))]
+            return A.Guard(value, False, then, None, False)
+        return A.Let(name, value)
+
+    def parse_destructure(self):
+        self.expect("{")
+        names = [self.expect_ident("a field name")]
+        while self.kind() == ";":
+            self.advance()
+            names.append(self.expect_ident("a field name"))
+        self.expect("}")
+        self.expect("=")
+        return A.Destructure(names, self.parse_expr())
+
+    def parse_foreach(self):
+        self.advance()  # @
+        name = self.expect_ident("a loop variable")
+        first = self.parse_expr_inner()
+        if self.kind() == "..":
+            self.advance()
+            stop = self.parse_expr_inner()
+            return A.ForRange(name, first, stop, self.parse_brace_body())
+        if self.kind() != "{":
+            raise self.error("ILO-P003", f"expected `{{` to open the loop body, got {self.describe(self.tok())}",
+                             "loops are `@x xs{body}` or `@i 0..n{body}`")
+        return A.ForEach(name, first, self.parse_brace_body())
+
+    # ---- match / ternary ----
+    def looks_like_brace_ternary(self) -> bool:
+        if self.kind() != "{":
+            return False
+        i = self.pos + 1
+        if self.kind_at(i) == "}":
+            return False
+        brace, paren, bracket = 1, 0, 0
+        while i < len(self.toks):
+            k = self.toks[i].kind
+            if k == "{":
+                brace += 1
+            elif k == "}":
+                brace -= 1
+                if brace == 0:
+                    return self.kind_at(i + 1) == "{"
+            elif k == "(":
+                paren += 1
+            elif k == ")":
+                if paren == 0:
+                    return False
+                paren -= 1
+            elif k == "[":
+                bracket += 1
+            elif k == "]":
+                if bracket == 0:
+                    return False
+                bracket -= 1
+            elif k in (":", ";") and brace == 1 and paren == 0 and bracket == 0:
+                return False
+            i += 1
+        return False
+
+    def parse_match(self, stmt: bool):
+        start = self.here()
+        self.advance()  # ?
+        subject = None if self.kind() == "{" else self.parse_atom()
+        if subject is not None and self.looks_like_brace_ternary():
+            self.expect("{")
+            a = self.parse_expr()
+            self.expect("}")
+            self.expect("{")
+            b = self.parse_expr()
+            self.expect("}")
+            e = A.Ternary(subject, a, b, span=self.span_from(start))
+            return A.ExprS(e) if stmt else e
+        if subject is not None and self.kind() != "{" and self.can_start_operand():
+            a = self.parse_operand()
+            b = self.parse_operand()
+            e = A.Ternary(subject, a, b, span=self.span_from(start))
+            return A.ExprS(e) if stmt else e
+        if self.kind() != "{":
+            raise self.error("ILO-P003", f"expected `{{` after `?`, got {self.describe(self.tok())}",
+                             "match is `?x{pat:body;...}`; ternary is `?cond a b`")
+        self.advance()
+        if stmt and subject is not None and self.arm_body_looks_like_stmt():
+            raise self.error("ILO-P011", "`?x{...}` is match syntax; its body is read as pattern arms",
+                             "for conditional execution on a bool use `=x true{body}`")
+        arms = []
+        while self.kind() != "}":
+            if arms:
+                self.expect(";", "`;` between match arms")
+                if self.kind() == "}":
+                    break
+            arms.append(self.parse_arm())
+        self.expect("}")
+        if stmt:
+            return A.MatchS(subject, arms)
+        return A.MatchE(subject, arms, span=self.span_from(start))
+
+    def arm_body_looks_like_stmt(self) -> bool:
+        t = self.tok()
+        if t is None or t.kind == "}":
+            return False
+        if t.kind == "ident":
+            if t.value in TYPE_LETTERS and self.kind(1) in ("ident", "_") and self.kind(2) == ":":
+                return False
+            return self.kind(1) != ":"
+        return t.kind in ("+", "-", "*", "/", "=", ">", ">=", "<", "<=", "!=", "!")
+
+    def parse_arm(self):
+        start = self.here()
+        pat = self.parse_pattern()
+        self.expect(":", "`:` after the match pattern")
+        if self.kind() == "{" and not self.is_destructure():
+            body = self.parse_brace_body()
+        else:
+            body = []
+            if self.kind() not in (None, "}", ";"):
+                body.append(self.parse_stmt_spanned())
+                while self.kind() == ";" and not self.semi_starts_arm():
+                    self.advance()
+                    if self.kind() in (None, "}", ";"):
+                        break
+                    body.append(self.parse_stmt_spanned())
+        return A.Arm(pat, body, span=self.span_from(start))
+
+    def semi_starts_arm(self) -> bool:
+        i = self.pos + 1
+        k = self.kind_at(i)
+        if k in ("^", "~"):
+            return self.kind_at(i + 1) in ("ident", "_") and self.kind_at(i + 2) == ":"
+        if k in ("_", "num", "str", "true", "false", "nil"):
+            return self.kind_at(i + 1) == ":"
+        if k == "ident" and self.toks[i].value in TYPE_LETTERS:
+            return self.kind_at(i + 1) in ("ident", "_") and self.kind_at(i + 2) == ":"
+        return False
+
+    def parse_pattern(self):
+        t = self.tok()
+        k = t.kind if t else None
+        if k in ("^", "~"):
+            self.advance()
+            name = "_" if self.kind() == "_" else None
+            if name:
+                self.advance()
+            else:
+                name = self.expect_ident("a binding name")
+            return A.Pattern("err" if k == "^" else "ok", None, name)
+        if k == "_":
+            self.advance()
+            return A.Pattern("wild", None, "_")
+        if k == "num" or k == "str":
+            self.advance()
+            return A.Pattern("lit", t.value, None)
+        if k == "-" and self.kind(1) == "num":
+            self.advance()
+            return A.Pattern("lit", -self.advance().value, None)
+        if k in ("true", "false"):
+            self.advance()
+            return A.Pattern("lit", k == "true", None)
+        if k == "nil":
+            self.advance()
+            return A.Pattern("lit", None, None)
+        if k == "ident" and t.value in TYPE_LETTERS:
+            self.advance()
+            if self.kind() == "_":
+                self.advance()
+                name = "_"
+            else:
+                name = self.expect_ident("a binding name")
+            return A.Pattern("type", t.value, name)
+        raise self.error("ILO-P012" if t is None else "ILO-P011", f"expected a match pattern, got {self.describe(t)}",
+                         'patterns: a literal (42, "x", true, nil), ~v, ^e, n v, t v, b v, l v, or _')
+
+    def parse_prefix_ternary(self):
+        start = self.here()
+        self.advance()  # ?
+        cond = self.parse_prefix_binop()
+        a = self.parse_operand()
+        b = self.parse_operand()
+        return A.Ternary(cond, a, b, span=self.span_from(start))
+
+    # ---- expressions ----
+    def parse_expr(self):
+        start = self.here()
+        k = self.kind()
+        if k == "~":
+            self.advance()
+            e = A.OkE(self.parse_expr_inner())
+        elif k == "^":
+            self.advance()
+            e = A.ErrE(self.parse_expr_inner())
+        else:
+            e = self.parse_expr_inner()
+        if self.kind() == "with":
+            self.advance()
+            updates = []
+            while self.kind() == "ident" and self.kind(1) == ":":
+                name = self.advance().value
+                self.advance()
+                updates.append((name, self.parse_atom()))
+            e = A.With(e, updates)
+        while self.kind() == "??":
+            self.advance()
+            e = A.Coalesce(e, self.parse_expr_inner())
+        while self.kind() == ">>":
+            self.advance()
+            name = self.expect_ident("a function name after `>>`")
+            unwrap = self.postfix_unwrap()
+            args = []
+            outer = self.arity.get(name)
+            while self.can_start_operand():
+                idx = len(args)
+                ctx = (name, outer - 1, idx) if outer else None
+                args.append(self.parse_call_arg(idx in self.fn_slots.get(name, ()), ctx))
+            args.append(e)
+            e = A.Call(name, args, unwrap)
+        if e.span is None:
+            e.span = self.span_from(start)
+        return e
+
+    def postfix_unwrap(self) -> str:
+        t = self.tok()
+        prev = self.prev_span()
+        if t is not None and t.kind in ("!", "!!") and t.start == prev.end and prev.end > 0:
+            self.advance()
+            return t.kind
+        return ""
+
+    def parse_expr_inner(self):
+        start = self.here()
+        k = self.kind()
+        if k == "-":
+            e = self.parse_minus()
+        elif k == "!":
+            self.advance()
+            e = A.Not(self.parse_operand())
+        elif k == "$":
+            e = self.parse_dollar()
+        elif k in PREFIX_BINOPS:
+            e = self.parse_prefix_binop()
+        elif k == "??":
+            self.advance()
+            value = self.parse_call_arg(False, None)
+            e = A.Coalesce(value, self.parse_expr_inner())
+        elif k == "?":
+            if self.kind(1) in COMPARISONS:
+                e = self.parse_prefix_ternary()
+            else:
+                e = self.parse_match(stmt=False)
+        else:
+            e = self.parse_infix(self.parse_call_or_atom(), 0)
+        if e.span is None:
+            e.span = self.span_from(start)
+        return e
+
+    def parse_dollar(self):
+        self.advance()
+        unwrap = self.postfix_unwrap()
+        return A.Call("get", [self.parse_operand()], unwrap)
+
+    def parse_infix(self, left, min_bp: int):
+        while True:
+            k = self.kind()
+            bp = INFIX_BP.get(k)
+            if bp is None or bp[0] < min_bp:
+                return left
+            self.advance()
+            right = self.parse_infix(self.parse_operand(), bp[1])
+            left = A.BinOp(k, left, right, span=Span(left.span.start if left.span else 0,
+                                                       self.prev_span().end))
+
+    def parse_minus(self):
+        self.check_double_minus()
+        start = self.here()
+        self.advance()
+        first = self.parse_operand()
+        if self.can_start_operand():
+            second = self.parse_operand()
+            return A.BinOp("-", first, second, span=self.span_from(start))
+        return A.Neg(first, span=self.span_from(start))
+
+    def check_double_minus(self):
+        arith = ("+", "*", "/")
+        atoms = ATOM_START
+        ks = [self.kind(i) for i in range(8)]
+        if (ks[0] == "-" and ks[1] == "-" and ks[2] in arith and ks[3] in atoms and ks[4] in atoms
+                and ks[5] in arith and ks[6] in atoms and ks[7] in atoms):
+            raise self.error("ILO-P021", "ambiguous double minus: `- -OP a b OP c d` parses as "
+                             "-((a OP b) - (c OP d))",
+                             "to negate the sum write `- 0 +OP a b OP c d`; to subtract, bind first: "
+                             "`p=OP a b;q=OP c d;- p q`")
+
+    def parse_prefix_binop(self):
+        start = self.here()
+        k = self.kind()
+        if k == "=" and self.kind(1) in ("<", ">") and self.tok(1).start == self.tok().end:
+            repl = "<=" if self.kind(1) == "<" else ">="
+            raise self.error("ILO-P003", f"`={self.kind(1)}` is not an ilo operator", f"use `{repl}a b`")
+        if k in ("&", "|") and self.kind(1) == k:
+            raise self.error("ILO-P003", f"unexpected `{k}{k}`: ilo uses a single `{k}`",
+                             "ilo uses `&a b` for AND and `|a b` for OR")
+        self.advance()
+        left = self.parse_binop_operand()
+        if not self.can_start_operand():
+            raise self.error("ILO-P009" if not self.at_end() else "ILO-P010",
+                             f"`{k}` takes two operands, got one",
+                             "prefix operators take exactly two operands: `+a b`; "
+                             "bind call results first: `r=f x;+r 1`")
+        right = self.parse_binop_operand()
+        return A.BinOp(k, left, right, span=self.span_from(start))
+
+    def call_expansion_ok(self) -> bool:
+        """The ident at the cursor is a known-arity function that should eat its args."""
+        nk = self.kind(1)
+        if nk == "ident" and self.kind(2) == ":":
+            return False  # record construction
+        if nk in (".", ".?"):
+            return False
+        if nk == "(" and self.kind(2) == ")":
+            return False
+        if nk in ("!", "!!") and self.tok(1).start == self.tok().end:
+            return False
+        return True
+
+    def parse_binop_operand(self):
+        t = self.tok()
+        if t is not None and t.kind == "ident" and self.arity.get(t.value, 0) > 0 and self.call_expansion_ok():
+            save = self.pos
+            self.pos += 1
+            nxt = self.can_start_operand()
+            self.pos = save
+            if nxt:
+                return self.parse_call_arg(False, None)
+        return self.parse_operand()
+
+    def parse_call_arg(self, in_fn_slot: bool, outer):
+        t = self.tok()
+        start = self.here()
+        if not in_fn_slot and t is not None and t.kind == "ident":
+            name = t.value
+            if name in ("fmt", "format") and outer is not None and self.call_expansion_ok():
+                oname, oarity, idx = outer
+                if idx + 1 != oarity:
+                    raise self.error("ILO-P018", f"`{name}` must be the last argument to `{oname}`; "
+                                     "wrap it in parens to use it earlier",
+                                     f"write `({name} \"...\" ...)` so its arguments are grouped")
+                self.advance()
+                args = []
+                while self.can_start_operand():
+                    args.append(self.parse_call_arg(False, None))
+                    if self.infix_stops_args():
+                        break
+                return A.Call(name, args, "", span=self.span_from(start))
+            arity = self.arity.get(name, 0)
+            if arity > 0 and self.call_expansion_ok():
+                self.advance()
+                args = []
+                slots = self.fn_slots.get(name, ())
+                for i in range(arity):
+                    if not self.can_start_operand():
+                        break
+                    args.append(self.parse_call_arg(i in slots, (name, arity, i)))
+                return A.Call(name, args, "", span=self.span_from(start))
+        return self.parse_operand()
+
+    def infix_stops_args(self) -> bool:
+        k = self.kind()
+        if k == "??":
+            return True
+        return k in INFIX_BP and not self.looks_like_prefix_binary(self.pos)
+
+    def parse_call_or_atom(self):
+        start = self.here()
+        atom = self.parse_atom()
+        if not isinstance(atom, A.Ref):
+            return atom
+        name = atom.name
+        unwrap = self.postfix_unwrap()
+        if self.kind() == "(" and self.kind(1) == ")":
+            self.advance()
+            self.advance()
+            return A.Call(name, [], unwrap, span=self.span_from(start))
+        if unwrap:
+            args = []
+            outer = self.arity.get(name)
+            while self.can_start_operand():
+                idx = len(args)
+                ctx = (name, outer, idx) if outer else None
+                args.append(self.parse_call_arg(idx in self.fn_slots.get(name, ()), ctx))
+            return A.Call(name, args, unwrap, span=self.span_from(start))
+        if self.kind() == "ident" and self.kind(1) == ":":
+            fields = []
+            while self.kind() == "ident" and self.kind(1) == ":":
+                fname = self.advance().value
+                self.advance()
+                fields.append((fname, self.parse_atom()))
+            return A.RecordE(name, fields, span=self.span_from(start))
+        if name in ("rnd", "now", "mmap") and not self.can_start_operand():
+            return A.Call(name, [], "", span=self.span_from(start))
+        if self.no_ws_call:
+            arity = self.arity.get(name, 0)
+            if arity == 0 or not self.can_start_operand():
+                return atom
+            args = []
+            slots = self.fn_slots.get(name, ())
+            for i in range(arity):
+                if not self.can_start_operand():
+                    break
+                args.append(self.parse_call_arg(i in slots, (name, arity, i)))
+            return A.Call(name, args, "", span=self.span_from(start))
+        if self.can_start_operand():
+            if (self.kind() in INFIX_BP or self.kind() == "??") and not self.looks_like_prefix_binary(self.pos):
+                return atom
+            args = []
+            outer = self.arity.get(name)
+            slots = self.fn_slots.get(name, ())
+            while self.can_start_operand():
+                idx = len(args)
+                ctx = (name, outer, idx) if outer else None
+                args.append(self.parse_call_arg(idx in slots, ctx))
+                if self.infix_stops_args():
+                    break
+            return A.Call(name, args, "", span=self.span_from(start))
+        return atom
+
+    def looks_like_prefix_binary(self, pos: int) -> bool:
+        return self.scan_prefix_binary_end(pos) is not None
+
+    def scan_prefix_binary_end(self, pos: int):
+        if pos >= len(self.toks):
+            return None
+        count = 0
+        look = pos + 1
+        while look < len(self.toks) and count < 2:
+            if self.is_fn_decl_start(look):
+                break
+            k = self.toks[look].kind
+            if k in ("ident", "num", "str", "true", "false", "nil", "_"):
+                count += 1
+                look += 1
+            elif k in ("(", "["):
+                close = ")" if k == "(" else "]"
+                count += 1
+                depth = 1
+                look += 1
+                while look < len(self.toks) and depth > 0:
+                    kk = self.toks[look].kind
+                    if kk == k:
+                        depth += 1
+                    elif kk == close:
+                        depth -= 1
+                    look += 1
+            elif k in PREFIX_BINOPS or k in ("-", "??"):
+                end = self.scan_prefix_binary_end(look)
+                if end is None:
+                    break
+                count += 1
+                look = end
+            else:
+                break
+        return look if count >= 2 else None
+
+    def can_start_atom(self) -> bool:
+        return self.kind() in ATOM_START
+
+    def can_start_operand(self) -> bool:
+        if self.is_fn_decl_start(self.pos):
+            return False
+        return self.kind() in OPERAND_START
+
+    def parse_operand(self):
+        start = self.here()
+        k = self.kind()
+        if k in PREFIX_BINOPS:
+            return self.parse_prefix_binop()
+        if k == "??":
+            self.advance()
+            value = self.parse_call_arg(False, None)
+            return A.Coalesce(value, self.parse_expr_inner(), span=self.span_from(start))
+        if k == "-":
+            return self.parse_minus()
+        if k == "!":
+            self.advance()
+            return A.Not(self.parse_operand(), span=self.span_from(start))
+        if k == "~":
+            self.advance()
+            return A.OkE(self.parse_operand(), span=self.span_from(start))
+        if k == "^":
+            self.advance()
+            return A.ErrE(self.parse_operand(), span=self.span_from(start))
+        if k == "$":
+            return self.parse_dollar()
+        return self.parse_atom()
+
+    def parse_atom(self):
+        start = self.here()
+        t = self.tok()
+        k = t.kind if t else None
+        if k == "num" or k == "str":
+            self.advance()
+            return A.Lit(t.value, span=self.span_from(start))
+        if k in ("true", "false"):
+            self.advance()
+            return A.Lit(k == "true", span=self.span_from(start))
+        if k == "nil":
+            self.advance()
+            return A.Lit(None, span=self.span_from(start))
+        if k == "_":
+            self.advance()
+            return A.Ref("_", span=self.span_from(start))
+        if k == "(":
+            if self.looks_like_lambda():
+                return self.parse_lambda()
+            self.advance()
+            prev = self.no_ws_call
+            self.no_ws_call = False
+            try:
+                e = self.parse_expr()
+            finally:
+                self.no_ws_call = prev
+            if self.kind() != ")":
+                raise self.error("ILO-P003", f"expected `)`, got {self.describe(self.tok())}",
+                                 "parentheses hold one expression")
+            self.advance()
+            return e
+        if k == "[":
+            return self.parse_list()
+        if k == "ident":
+            self.advance()
+            name = t.value
+            if name == "mmap":
+                return A.Call("mmap", [], "", span=self.span_from(start))
+            nt = self.tok()
+            if nt is not None and nt.kind in ("!", "!!") and nt.start == t.end \
+                    and self.kind(1) == "(" and self.kind(2) == ")":
+                self.pos += 3
+                return A.Call(name, [], nt.kind, span=self.span_from(start))
+            if self.kind() == "(" and self.kind(1) == ")":
+                self.pos += 2
+                return A.Call(name, [], "", span=self.span_from(start))
+            e = A.Ref(name, span=self.span_from(start))
+            while self.kind() in (".", ".?"):
+                safe = self.advance().kind == ".?"
+                ft = self.tok()
+                if ft is not None and ft.kind == "index":
+                    self.advance()
+                    e = A.Index(e, ft.value, safe, span=self.span_from(start))
+                elif ft is not None and ft.kind == "field":
+                    self.advance()
+                    e = A.Field(e, ft.value, safe, span=self.span_from(start))
+                else:
+                    raise self.error("ILO-P005", f"expected a field name after `.`, got {self.describe(ft)}",
+                                     f"for a computed index use `at {name} i`")
+            return e
+        if k == "reserved":
+            raise self.error("ILO-P009", f"`{t.value}` is a reserved word", RESERVED_HINTS.get(t.value))
+        if t is None:
+            raise self.error("ILO-P010", "expected an expression, got the end of input", span=self.prev_span())
+        if k == "{":
+            raise self.error("ILO-P009", "expected an expression, got `{`",
+                             "a block needs a condition before it: `cond{body}`; maps are built with mmap/mset")
+        raise self.error("ILO-P009", f"expected an expression, got {self.describe(t)}")
+
+    def parse_list(self):
+        start = self.here()
+        self.advance()
+        has_comma = self.list_has_top_level_comma()
+        items = []
+        while self.kind() != "]":
+            if self.at_end():
+                raise self.error("ILO-P010", "unclosed `[`", "close the list with `]`", span=start)
+            if self.kind() == ";":
+                raise self.error("ILO-P009", "`;` is not a list separator inside `[...]`",
+                                 "separate list items with spaces or commas: `[1 2 3]`")
+            if has_comma:
+                items.append(self.parse_list_element())
+            else:
+                prev = self.no_ws_call
+                self.no_ws_call = True
+                try:
+                    items.append(self.parse_list_element())
+                finally:
+                    self.no_ws_call = prev
+            if self.kind() == ",":
+                self.advance()
+        self.advance()
+        return A.ListE(items, span=self.span_from(start))
+
+    def parse_list_element(self):
+        start = self.here()
+        if self.kind() == "~":
+            self.advance()
+            return A.OkE(self.parse_expr_inner(), span=self.span_from(start))
+        if self.kind() == "^":
+            self.advance()
+            return A.ErrE(self.parse_expr_inner(), span=self.span_from(start))
+        return self.parse_expr_inner()
+
+    def list_has_top_level_comma(self) -> bool:
+        depth = 0
+        i = self.pos
+        while i < len(self.toks):
+            k = self.toks[i].kind
+            if k in ("(", "[", "{"):
+                depth += 1
+            elif k in (")", "}"):
+                depth -= 1
+            elif k == "]":
+                if depth == 0:
+                    return False
+                depth -= 1
+            elif k == "," and depth == 0:
+                return True
+            i += 1
+        return False
+
+    # ---- lambdas ----
+    def looks_like_lambda(self) -> bool:
+        k1, k2 = self.kind(1), self.kind(2)
+        if not ((k1 == "ident" and k2 == ":") or k1 == ">"):
+            return False
+        depth = 1
+        i = self.pos + 1
+        while i < len(self.toks):
+            k = self.toks[i].kind
+            if k in ("(", "[", "{"):
+                depth += 1
+            elif k in (")", "]", "}"):
+                depth -= 1
+                if depth == 0:
+                    return False
+            elif k == ">" and depth == 1:
+                return True
+            i += 1
+        return False
+
+    def parse_lambda(self):
+        start = self.here()
+        self.advance()  # (
+        prev = self.no_ws_call
+        self.no_ws_call = False
+        params = self.parse_params()
+        self.expect(">")
+        ret = self.parse_type()
+        if self.kind() == ";":
+            self.advance()
+        body = []
+        if self.kind() != ")":
+            body.append(self.parse_stmt_spanned())
+            while self.kind() == ";":
+                self.advance()
+                if self.kind() == ")":
+                    break
+                body.append(self.parse_stmt_spanned())
+        self.no_ws_call = prev
+        if self.kind() != ")":
+            raise self.error("ILO-P003", f"expected `)` to close the lambda, got {self.describe(self.tok())}",
+                             "inside a lambda body, group nested calls with parens: (x:n>n;+x (f x))")
+        self.advance()
+        name = f"__lit_{self.lambda_count}"
+        self.lambda_count += 1
+        free = free_variables(body, {p.name for p in params}, self)
+        lifted_params = list(params) + [A.Param(c, ("_",)) for c in free]
+        self.register(name, lifted_params)
+        self.lifted.append(A.FnDecl(name, lifted_params, ret, body, True, span=self.span_from(start)))
+        if not free:
+            return A.Ref(name, span=self.span_from(start))
+        return A.MakeClosure(name, [A.Ref(c) for c in free], span=self.span_from(start))
+
+
+def body_value(stmts):
+    if stmts and isinstance(stmts[-1], A.ExprS):
+        return stmts[-1].expr
+    return A.Lit(None)
+
+
+def free_variables(body, bound: set, parser: Parser) -> list[str]:
+    """Names a lambda body reads that it neither binds nor can resolve as a function."""
+    free: list[str] = []
+    local = set(bound)
+
+    def is_global(name):
+        return name in parser.arity or B.lookup(name) is not None
+
+    def expr(e):
+        if e is None:
+            return
+        if isinstance(e, A.Ref):
+            n = e.name
+            if n not in local and n not in free and n != "_" and not is_global(n):
+                free.append(n)
+            return
+        if isinstance(e, A.Call):
+            n = e.name
+            if n not in local and n not in free and not is_global(n):
+                free.append(n)
+            for a in e.args:
+                expr(a)
+            return
+        if isinstance(e, A.MakeClosure):
+            for c in e.captures:
+                expr(c)
+            return
+        if isinstance(e, (A.MatchE,)):
+            expr(e.subject)
+            for arm in e.arms:
+                arm_(arm)
+            return
+        for f in e._fields:
+            v = getattr(e, f)
+            if isinstance(v, A.Node):
+                expr(v)
+            elif isinstance(v, list):
+                for item in v:
+                    if isinstance(item, A.Node):
+                        expr(item)
+                    elif isinstance(item, tuple):
+                        expr(item[1])
+
+    def arm_(arm):
+        if arm.pattern.binding:
+            local.add(arm.pattern.binding)
+        stmts(arm.body)
+
+    def stmt(s):
+        if isinstance(s, A.Let):
+            expr(s.value)
+            local.add(s.name)
+        elif isinstance(s, A.Destructure):
+            expr(s.value)
+            local.update(s.names)
+        elif isinstance(s, A.ForEach):
+            expr(s.coll)
+            local.add(s.name)
+            stmts(s.body)
+        elif isinstance(s, A.ForRange):
+            expr(s.start)
+            expr(s.stop)
+            local.add(s.name)
+            stmts(s.body)
+        elif isinstance(s, A.While):
+            expr(s.cond)
+            stmts(s.body)
+        elif isinstance(s, A.Guard):
+            expr(s.cond)
+            stmts(s.body)
+            if s.else_body:
+                stmts(s.else_body)
+        elif isinstance(s, A.MatchS):
+            expr(s.subject)
+            for arm in s.arms:
+                arm_(arm)
+        elif isinstance(s, (A.Return, A.Break)):
+            expr(s.value)
+        elif isinstance(s, A.ExprS):
+            expr(s.expr)
+
+    def stmts(ss):
+        for s in ss:
+            stmt(s)
+
+    stmts(body)
+    return free
