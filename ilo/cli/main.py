@@ -50,7 +50,9 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     opts = Options()
     try:
-        return _main(argv, opts)
+        code = _main(argv, opts)
+        sink.flush()
+        return code
     except IloError as err:
         return report(err, opts)
     except KeyboardInterrupt:
@@ -58,6 +60,12 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # a bug in ilo itself: still one clean diagnostic
+        if os.environ.get("ILO_DEBUG"):
+            raise
+        return report(IloRuntimeError(
+            "ILO-R013", f"internal error: {type(exc).__name__}: {exc}",
+            hint="this is a bug in ilo, not in your program; set ILO_DEBUG=1 for the Python traceback"), opts)
 
 
 def _main(argv: list[str], opts: Options) -> int:

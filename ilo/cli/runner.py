@@ -39,12 +39,12 @@ def suppress_tail(program, name) -> bool:
 
 def emit_result(result, as_json: bool, suppress: bool) -> None:
     if as_json:
-        from ilo.runtime.builtins import to_json
+        from ilo.runtime.builtins.json_ import from_ilo
 
         if isinstance(result, Err):
-            payload = {"error": {"phase": "program", "value": to_json(result.value)}}
+            payload = {"error": {"phase": "program", "value": from_ilo(result.value)}}
         else:
-            payload = {"ok": to_json(result.value if isinstance(result, Ok) else result)}
+            payload = {"ok": from_ilo(result.value if isinstance(result, Ok) else result)}
         sink.write_stdout(json.dumps(payload, ensure_ascii=False, separators=(",", ":")) + "\n")
         return
     if isinstance(result, Err):

@@ -11,12 +11,13 @@ import sys
 from ilo import sink
 from ilo.diagnostics.errors import IloRuntimeError
 from ilo.runtime import builtins as B
-from ilo.runtime.values import (Err, FnVal, IloMap, Ok, Record, display, truthy, type_name,
-                                values_equal)
+from ilo.runtime.values import (Err, FnVal, IloMap, Ok, Record, display, to_map_key, truthy,
+                                type_name, values_equal)
 from ilo.syntax import ast as A
 
 MAX_DEPTH = 4000
 _MISSING = object()
+_SOLE_OWNER = 3  # the frame's dict, the local name, getrefcount's own argument
 
 
 class ReturnSignal(Exception):
@@ -181,8 +182,50 @@ class TreeEngine:
             frame.pop()
 
     def s_let(self, st, frame):
-        frame.set(st.name, self.ev(st.value, frame))
+        v = st.value
+        if type(v) is A.BinOp and v.op == "+=" and type(v.left) is A.Ref and v.left.name == st.name:
+            if self.append_in_place(st.name, v.right, frame):
+                return _MISSING
+        elif type(v) is A.Call and v.name == "mset" and not v.unwrap and len(v.args) == 3 \
+                and type(v.args[0]) is A.Ref and v.args[0].name == st.name:
+            if self.mset_in_place(st.name, v.args[1], v.args[2], frame):
+                return _MISSING
+        frame.set(st.name, self.ev(v, frame))
         return _MISSING
+
+    # `xs=+=xs v` and `m=mset m k v` rebinding the only reference may update in
+    # place: nothing else can observe the old value, so the result is the same
+    # as building a copy, but O(1) instead of O(n). The refcount tells us that
+    # no other binding, list or closure shares the container.
+    def append_in_place(self, name, item_expr, frame) -> bool:
+        item = self.ev(item_expr, frame)
+        cur = frame.vars.get(name)
+        if type(cur) is not list:
+            frame.set(name, binop("+=", self.ev(A.Ref(name), frame), item))
+            return True
+        if sys.getrefcount(cur) <= _SOLE_OWNER:
+            cur.append(item)
+        else:
+            frame.set(name, cur + [item])
+        return True
+
+    def mset_in_place(self, name, key_expr, val_expr, frame) -> bool:
+        cur = frame.vars.get(name)
+        if type(cur) is not IloMap:
+            return False
+        key = self.ev(key_expr, frame)
+        val = self.ev(val_expr, frame)
+        cur = frame.vars.get(name)
+        if type(cur) is not IloMap:
+            return False
+        k = to_map_key(key, "mset")
+        if sys.getrefcount(cur) <= _SOLE_OWNER:
+            cur[k] = val
+        else:
+            new = IloMap(cur)
+            new[k] = val
+            frame.set(name, new)
+        return True
 
     def s_destructure(self, st, frame):
         rec = self.ev(st.value, frame)

@@ -215,7 +215,7 @@ def _fixups(toks: list[Tok], source: str) -> list[Tok]:
                                 hint="identifiers are lowercase with hyphens, e.g. `my-name`; "
                                      "capitals are only allowed after `.` in field access")
         if t.kind == "_" and flush and prev.kind == "ident" and i + 1 < len(toks) \
-                and toks[i + 1].kind == "ident" and toks[i + 1].start == t.end:
+                and toks[i + 1].kind in ("ident", "reserved") and toks[i + 1].start == t.end:
             bad = f"{prev.value}_{toks[i + 1].value}"
             raise IloParseError("ILO-L002", f"underscores are not allowed in identifiers: `{bad}`",
                                 span=Span(prev.start, toks[i + 1].end),

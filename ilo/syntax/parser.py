@@ -182,7 +182,7 @@ class Parser:
             raise IloParseError("ILO-P011", f"`{name}` is reserved for {role} (loop control) and "
                                 f"cannot be used as a {what} name", span=span,
                                 hint="pick another name, e.g. `count` or `c`")
-        if B.lookup(name) is not None:
+        if name in B.BUILTINS:
             raise IloParseError("ILO-P011", f"`{name}` is a builtin and cannot be used as a {what} name",
                                 span=span, hint=f"rename it, e.g. `my{name}` or `{name}v`")
 
@@ -430,7 +430,7 @@ class Parser:
             return self.parse_foreach()
         if k == "ident":
             name = t.value
-            if self.kind(1) == "=" and name in STMT_KEYWORDS | {"fld"} | set(B.BUILTINS) | set(B.ALIASES):
+            if self.kind(1) == "=" and (name in STMT_KEYWORDS or name in B.BUILTINS):
                 self.check_binding_name(name, self.here())
             if name == "ret":
                 self.advance()

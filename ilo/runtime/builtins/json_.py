@@ -1,0 +1,97 @@
+"""JSON builtins: ``jpar`` (parse), ``jdmp`` (compact dump), ``jpth`` (path lookup).
+
+Objects parse into ``Record("json", ...)`` with fields in sorted key order
+(upstream's map type is ordered by key); ``jdmp`` writes keys sorted too.
+Integral numbers below 1e15 dump without ``.0``; NaN/inf dump as ``null``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from ilo.runtime.values import Err, FnVal, IloMap, Ok, Record
+
+from . import jsonfmt
+from ._core import builtin, debug, fail
+
+
+def to_ilo(v):
+    """Parsed JSON tree → ilo value (numbers become float, objects records)."""
+    if isinstance(v, dict):
+        return Record("json", {k: to_ilo(v[k]) for k in sorted(v)})
+    if isinstance(v, list):
+        return [to_ilo(x) for x in v]
+    if isinstance(v, int) and not isinstance(v, bool):
+        return float(v)
+    return v
+
+
+def from_ilo(v):
+    """ilo value → JSON tree for dumping (mirrors upstream's conversion)."""
+    if isinstance(v, bool) or v is None or isinstance(v, str):
+        return v
+    if isinstance(v, float):
+        if math.isfinite(v) and v == math.floor(v) and abs(v) < 1e15:
+            return int(v)
+        return v if math.isfinite(v) else None
+    if isinstance(v, IloMap):
+        return {str(k): from_ilo(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [from_ilo(x) for x in v]
+    if isinstance(v, Record):
+        return {k: from_ilo(x) for k, x in v.fields.items()}
+    if isinstance(v, (Ok, Err)):
+        return from_ilo(v.value)
+    if isinstance(v, FnVal):
+        return f"<closure:{v.name}>" if v.captures else f"<fn:{v.name}>"
+    return str(v)
+
+
+def dump(v) -> str:
+    return jsonfmt.dumps(from_ilo(v))
+
+
+def parse_result(text: str):
+    """``Ok(value)`` or ``Err(serde-style message)``."""
+    try:
+        return Ok(to_ilo(jsonfmt.parse(text)))
+    except jsonfmt.JsonError as e:
+        return Err(str(e))
+
+
+@builtin("jpar", 1, ret="R _ t", params=("t",), parse=1)
+def jpar(ctx, args):
+    if not isinstance(args[0], str):
+        fail(f"jpar requires text, got {debug(args[0])}")
+    return parse_result(args[0])
+
+
+@builtin("jdmp", 1, ret="t", params=("_",), parse=1)
+def jdmp(ctx, args):
+    return dump(args[0])
+
+
+_INDEX = re.compile(r"\+?[0-9]+\Z")
+
+
+@builtin("jpth", 2, ret="R t t", params=("t", "t"), parse=2)
+def jpth(ctx, args):
+    text, path = args
+    if not (isinstance(text, str) and isinstance(path, str)):
+        fail("jpth requires two text args")
+    try:
+        cur = jsonfmt.parse(text)
+    except jsonfmt.JsonError as e:
+        return Err(str(e))
+    for key in path.split("."):
+        if _INDEX.match(key) and int(key) < 2 ** 64:
+            idx = int(key)
+            found = isinstance(cur, list) and idx < len(cur)
+            cur = cur[idx] if found else None
+        else:
+            found = isinstance(cur, dict) and key in cur
+            cur = cur[key] if found else None
+        if not found:
+            return Err(f"key not found: {key}")
+    return Ok(cur if isinstance(cur, str) else jsonfmt.dumps(cur))

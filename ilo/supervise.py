@@ -1,0 +1,562 @@
+"""Process supervision: the hard backstop behind :mod:`ilo.runtime_guard`.
+
+The in-process watchdog cannot stop a program that sits inside one long C
+call holding the GIL, and nothing inside a process survives a segfault in
+native code.  So the program runs in a forked child, in its own session and
+process group; the parent only waits:
+
+* the child ends normally -> its exit code is returned;
+* the child has not ended by ``deadline + grace`` -> the parent writes the
+  same ILO-R016 diagnostic the child would have written and SIGKILLs the
+  child's whole process group (likewise ILO-R602 when the child's resident
+  memory stays over ``--max-memory`` and ILO-R601 when its stdout counter
+  stops moving for ``--max-idle + grace``);
+* the child is killed by a signal (SIGSEGV in native code, the OOM killer's
+  SIGKILL, ...) -> ILO-R603 "engine crashed: SIGSEGV", exit 1;
+* SIGINT / SIGTERM / SIGHUP to the parent -> the child's group is killed,
+  then the parent dies of the same signal.
+* the parent dies any other way (even SIGKILL) -> the kernel kills the
+  child's whole process group: the child holds the read end of a "lifeline"
+  pipe armed with O_ASYNC / F_SETOWN(-group) / F_SETSIG(SIGKILL); when the
+  parent's write end closes, SIGKILL goes to every process in the group,
+  even one stuck in native code.  No orphan, ever.
+
+Exactly one diagnostic: a one-byte "claim" pipe is shared by parent and
+child; whoever reads the byte reports, the other stays silent.
+
+Reusable pieces for a parallel ``ilo test`` runner or ``ilo serv``:
+:func:`spawn_in_session`, :func:`wait_with_deadline`, :func:`kill_group`,
+:func:`reap`, :func:`signal_to_diagnostic`.  ``ILO_NO_FORK=1`` runs the
+target in-process (only the in-process watchdog then).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import mmap
+import os
+import select
+import signal
+import struct
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from ilo import runtime_guard, sink
+from ilo.diagnostics.errors import IloError, IloRuntimeError
+
+GRACE_S = 0.5
+WATCH_EVERY_S = 0.1          # parent's sampling period for memory / idle backstops
+
+_lifelines: set[int] = set()  # write ends held for live children (closed in siblings)
+
+_SIGNAL_TEXT = {
+    "SIGSEGV": "segmentation fault in native code",
+    "SIGBUS": "bus error in native code",
+    "SIGILL": "illegal instruction in native code",
+    "SIGFPE": "arithmetic fault in native code",
+    "SIGABRT": "aborted by native code",
+    "SIGKILL": "killed, most often by the system's out-of-memory killer",
+    "SIGTERM": "terminated by another process",
+    "SIGXCPU": "CPU time limit (ulimit -t) exceeded",
+    "SIGXFSZ": "file size limit (ulimit -f) exceeded",
+    "SIGSYS": "bad system call",
+}
+
+
+@dataclass
+class Child:
+    """A program running in a forked child (its own session and process group)."""
+
+    pid: int
+    claim_fd: int                 # shared one-byte claim pipe (read end, non-blocking)
+    status: mmap.mmap | None      # shared: [0:8] stdout bytes charged (child's watchdog)
+    out_buffer: mmap.mmap | None = None  # the child's shared stdout buffer (sink)
+    pidfd: int = -1
+    lifeline: int = -1            # write end of the lifeline pipe (closing it kills the group)
+    started: float = field(default_factory=time.monotonic)
+    exit_status: int | None = None  # raw waitpid status once reaped
+
+    @property
+    def pgid(self) -> int:
+        return self.pid           # session leader == group leader
+
+    def out_bytes(self) -> int:
+        return struct.unpack_from("<Q", self.status, 0)[0] if self.status is not None else 0
+
+    def rss_bytes(self) -> int:
+        try:
+            with open(f"/proc/{self.pid}/statm", "rb") as fh:
+                return int(fh.read().split()[1]) * runtime_guard._PAGE
+        except (OSError, ValueError, IndexError):
+            return 0
+
+    def close(self) -> None:
+        """Release the parent's handles (after :func:`reap`)."""
+        _lifelines.discard(self.lifeline)
+        for fd in (self.claim_fd, self.pidfd, self.lifeline):
+            if fd >= 0:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        self.claim_fd = self.pidfd = self.lifeline = -1
+        for name in ("status", "out_buffer"):
+            mm = getattr(self, name)
+            if mm is not None:
+                try:
+                    mm.close()
+                except BufferError:
+                    pass
+                setattr(self, name, None)
+
+    def rescue_output(self, deadline: float) -> None:
+        """Write what the dead child had buffered for stdout but not written."""
+        if self.out_buffer is not None:
+            data = sink.rescue(self.out_buffer)
+            if data:
+                sink.write_fd_bounded(1, data, deadline)
+
+
+# --------------------------------------------------------------------------
+# low-level pieces
+
+def _pipe(nonblock: bool = False) -> tuple[int, int]:
+    if hasattr(os, "pipe2"):
+        return os.pipe2(os.O_CLOEXEC | (os.O_NONBLOCK if nonblock else 0))
+    r, w = os.pipe()                               # (not Linux) already non-inheritable
+    if nonblock:
+        os.set_blocking(r, False)
+        os.set_blocking(w, False)
+    return r, w
+
+
+def no_fork() -> bool:
+    """``ILO_NO_FORK=1`` (any value but empty or 0): run in-process."""
+    return os.environ.get("ILO_NO_FORK", "") not in ("", "0") or not hasattr(os, "fork")
+
+
+def spawn_in_session(target: Callable[[], int], *, child_signals: bool = True) -> Child:
+    """Fork; the child runs ``target()`` in a new session and ``os._exit``s
+    with its return value (flushing stdout/stderr first).  Never returns in
+    the child."""
+    sink.flush()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (AttributeError, ValueError, OSError):
+            pass
+    claim_r, claim_w = _pipe(nonblock=True)
+    os.write(claim_w, b"!")
+    os.close(claim_w)
+    life_r, life_w = _pipe()
+    status = mmap.mmap(-1, 16)
+    out_buffer = sink.new_buffer()
+    parent = os.getpid()
+    try:
+        pid = os.fork()
+    except OSError:
+        for fd in (claim_r, life_r, life_w):
+            os.close(fd)
+        status.close()
+        out_buffer.close()
+        raise
+    if pid == 0:                                   # ---- child
+        sink.attach_buffer(out_buffer)
+        _child_main(target, claim_r, status, parent, life_r, life_w, child_signals)
+    os.close(life_r)
+    _lifelines.add(life_w)
+    child = Child(pid, claim_r, status, out_buffer, lifeline=life_w)
+    try:
+        child.pidfd = os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        child.pidfd = -1
+    return child
+
+
+def _arm_lifeline(life_r: int) -> None:
+    """Have the kernel SIGKILL our whole process group when the parent's end
+    of the lifeline closes (the parent died), then check it has not already."""
+    fcntl.fcntl(life_r, fcntl.F_SETOWN, -os.getpid())
+    if hasattr(fcntl, "F_SETSIG"):
+        fcntl.fcntl(life_r, fcntl.F_SETSIG, int(signal.SIGKILL))
+    flags = fcntl.fcntl(life_r, fcntl.F_GETFL)
+    fcntl.fcntl(life_r, fcntl.F_SETFL, flags | os.O_ASYNC)
+    poller = select.poll()
+    poller.register(life_r, select.POLLIN)
+    if poller.poll(0):                             # EOF already: the parent is gone
+        os._exit(1)
+
+
+def _child_main(target, claim_fd, status, parent, life_r, life_w, child_signals) -> None:
+    code = 1
+    try:
+        os.setsid()
+        for fd in (life_w, *_lifelines):           # siblings' lifelines are not ours
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        _lifelines.clear()
+        _arm_lifeline(life_r)
+        if child_signals:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            for sig in (signal.SIGTERM, signal.SIGHUP):
+                signal.signal(sig, signal.SIG_DFL)
+            signal.pthread_sigmask(signal.SIG_SETMASK, [])
+        runtime_guard.bind_supervisor(claim_fd, status, parent)
+        code = target()
+    except SystemExit as exc:
+        code = exc.code
+    except BaseException:  # noqa: BLE001
+        import traceback  # noqa: PLC0415
+        try:
+            traceback.print_exc()
+        except Exception:  # noqa: BLE001
+            pass
+        code = 70
+    finally:
+        try:
+            code = _exit_code(code)
+            sink.flush()
+            for stream in (sys.stdout, sys.stderr):
+                try:
+                    stream.flush()
+                except (AttributeError, ValueError, OSError):
+                    pass
+        finally:
+            os._exit(code if isinstance(code, int) else 1)
+
+
+def _exit_code(code) -> int:
+    if code is None:
+        return 0
+    if isinstance(code, bool):
+        return int(code)
+    if isinstance(code, int):
+        return code & 0xFF
+    try:
+        sys.stderr.write(f"{code}\n")
+    except Exception:  # noqa: BLE001
+        pass
+    return 1
+
+
+def kill_group(pgid: int, sig: int = signal.SIGKILL) -> None:
+    """Signal a whole process group; a group already gone is fine."""
+    try:
+        os.killpg(pgid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def wait_exit(child: Child, timeout: float | None, wake_fd: int = -1) -> bool:
+    """Wait (without reaping) until the child has exited; False on timeout or
+    when ``wake_fd`` became readable first."""
+    if child.exit_status is not None:
+        return True
+    if child.pidfd >= 0:
+        poller = select.poll()
+        poller.register(child.pidfd, select.POLLIN)
+        if wake_fd >= 0:
+            poller.register(wake_fd, select.POLLIN)
+        ms = None if timeout is None else max(0, int(timeout * 1000 + 0.999))
+        for fd, _ev in poller.poll(ms):
+            if fd == child.pidfd:
+                return True
+        return False
+    # no pidfd (old kernel / not Linux): poll waitpid with a short sleep
+    end = None if timeout is None else time.monotonic() + timeout
+    step = 0.0005
+    while True:
+        pid, status = os.waitpid(child.pid, os.WNOHANG)
+        if pid:
+            child.exit_status = status
+            return True
+        if wake_fd >= 0 and select.select([wake_fd], [], [], 0)[0]:
+            return False
+        if end is not None and time.monotonic() >= end:
+            return False
+        time.sleep(step)
+        step = min(step * 2, 0.02)
+
+
+def reap(child: Child) -> int:
+    """Kill whatever is left of the child's process group (grandchildren),
+    then collect the child's raw wait status.  The group is signalled while
+    the child is still an unreaped zombie, so its id cannot have been reused."""
+    kill_group(child.pgid, signal.SIGKILL)
+    if child.exit_status is None:
+        while True:
+            try:
+                _pid, status = os.waitpid(child.pid, 0)
+                break
+            except ChildProcessError:
+                status = 0
+                break
+            except InterruptedError:
+                continue
+        child.exit_status = status
+    return child.exit_status
+
+
+def claim(child: Child) -> bool:
+    """Take the right to report (see :func:`runtime_guard.claim_report`)."""
+    try:
+        return os.read(child.claim_fd, 1) == b"!"
+    except (BlockingIOError, OSError):
+        return False
+
+
+def signal_name(signo: int) -> str:
+    try:
+        return signal.Signals(signo).name
+    except ValueError:
+        return f"signal {signo}"
+
+
+def signal_to_diagnostic(signo: int, engine=None) -> IloRuntimeError:
+    """ILO-R603 for a child that died of a signal."""
+    name = signal_name(signo)
+    why = _SIGNAL_TEXT.get(name, "killed by a signal")
+    if name == "SIGKILL":
+        hint = ("the engine process was killed from outside, most often by the "
+                "out-of-memory killer; lower the program's memory use or set "
+                "--max-memory MB so ilo stops it with a clear diagnostic")
+    else:
+        hint = (f"the engine process died of {name} ({why}); this is a bug in ilo "
+                "or in native code it loads, not in your program: try another "
+                "--engine and report it")
+    return IloRuntimeError(runtime_guard.R_CRASH, f"engine crashed: {name}", hint=hint,
+                           extra=runtime_guard._extra(signal=name, signo=signo,
+                                                      engine=engine))
+
+
+def exit_code_of(status: int) -> tuple[int | None, int | None]:
+    """(exit code, None) for a normal exit, (None, signal) for a killed child."""
+    if os.WIFSIGNALED(status):
+        return None, os.WTERMSIG(status)
+    if os.WIFEXITED(status):
+        return os.WEXITSTATUS(status), None
+    return 1, None
+
+
+def emit(err: IloError, mode: str) -> None:
+    """Write one diagnostic to stderr (bounded: a blocked stderr cannot hang us)."""
+    from ilo.diagnostics.render import render  # noqa: PLC0415
+    sink.write_stderr_bounded(render(err, mode) + "\n", time.monotonic() + 1.0)
+
+
+# --------------------------------------------------------------------------
+# parent signal handling
+
+class _Stopper:
+    """SIGINT/SIGTERM/SIGHUP to the parent: remember it and wake the wait."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+    def __init__(self):
+        self.signo = 0
+        self.r, self.w = _pipe(nonblock=True)
+        self.saved = {}
+
+    def __enter__(self):
+        try:
+            for sig in self.SIGNALS:
+                self.saved[sig] = signal.signal(sig, self._handler)
+        except ValueError:          # not the main thread: the caller handles signals
+            pass
+        return self
+
+    def _handler(self, signo, frame):
+        if not self.signo:
+            self.signo = signo
+        try:
+            os.write(self.w, b"s")
+        except OSError:
+            pass
+
+    def __exit__(self, *exc):
+        for sig, old in self.saved.items():
+            signal.signal(sig, old if old is not None else signal.SIG_DFL)
+        os.close(self.r)
+        os.close(self.w)
+        return False
+
+
+def die_of(signo: int) -> None:
+    """Exit the way a process killed by ``signo`` does (shells see 128+signo)."""
+    sink.flush()
+    signal.signal(signo, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signo])
+    os.kill(os.getpid(), signo)
+    os._exit(128 + signo)
+
+
+# --------------------------------------------------------------------------
+# the whole thing
+
+def wait_with_deadline(child: Child, *, deadline_s: float | None, grace_s: float = GRACE_S,
+                       max_memory_mb: float = 0, max_idle: float = 0,
+                       wake_fd: int = -1, stop: Callable[[], bool] | None = None):
+    """Wait for ``child``, enforcing the backstops.
+
+    Returns ``(reason, detail)`` *without reaping*: ``("exited", None)``,
+    ``("runtime", elapsed_s)``, ``("memory", rss_bytes)``, ``("idle", idle_s)``
+    or ``("stopped", None)`` when ``wake_fd`` fired and ``stop()`` said so.
+    """
+    start = child.started
+    hard = start + deadline_s + grace_s if deadline_s else None
+    watch = bool(max_memory_mb) or bool(max_idle)
+    mem_limit = int(max_memory_mb * 1048576) if max_memory_mb else 0
+    over_since = None
+    seen, seen_at = child.out_bytes(), start
+    while True:
+        now = time.monotonic()
+        timeout = None if hard is None else max(0.0, hard - now)
+        if watch:
+            timeout = WATCH_EVERY_S if timeout is None else min(timeout, WATCH_EVERY_S)
+        if wait_exit(child, timeout, wake_fd):
+            return "exited", None
+        now = time.monotonic()
+        if stop is not None and stop():
+            return "stopped", None
+        if hard is not None and now >= hard:
+            return "runtime", now - start
+        if mem_limit:
+            rss = child.rss_bytes()
+            if rss > mem_limit:
+                if over_since is None:
+                    over_since = now
+                elif now - over_since >= min(grace_s, 0.2):
+                    return "memory", rss
+            else:
+                over_since = None
+        if max_idle:
+            cur = child.out_bytes()
+            if cur != seen:
+                seen, seen_at = cur, now
+            elif now - seen_at >= max_idle + grace_s:
+                return "idle", now - seen_at
+
+
+def run_supervised(target: Callable[[], int], *, deadline_s: float | None = None,
+                   grace_s: float = GRACE_S, mode: str = "json", engine=None,
+                   limits: runtime_guard.GuardLimits | None = None,
+                   on_timeout_diag: Callable[[float], IloError] | None = None,
+                   handle_signals: bool = True) -> int:
+    """Run ``target`` in a supervised child; return the exit code to use.
+
+    ``deadline_s`` (or ``limits.max_runtime``; ``None``/0 = no deadline) is
+    the budget the child enforces itself; the parent steps in at
+    ``deadline_s + grace_s``.  ``limits`` also enables the memory and idle
+    backstops.  ``on_timeout_diag(elapsed_s)`` may build a custom diagnostic
+    for the parent's timeout.  With ``handle_signals`` (main thread only) a
+    SIGINT/SIGTERM/SIGHUP to the parent kills the child's group and then the
+    parent itself with the same signal.
+    """
+    if limits is not None and deadline_s is None:
+        deadline_s = limits.max_runtime
+    if no_fork():
+        return _run_inline(target)
+    max_mem = limits.max_memory_mb if limits is not None else 0
+    max_idle = limits.max_idle if limits is not None else 0
+    if handle_signals:
+        with _Stopper() as stopper:
+            try:
+                child = spawn_in_session(target)
+            except OSError:                      # cannot fork (EAGAIN, ENOMEM): guard in-process
+                return _run_inline(target)
+            try:
+                code = _supervise(child, deadline_s, grace_s, mode, engine, max_mem,
+                                  max_idle, on_timeout_diag, stopper)
+            finally:
+                _cleanup(child)
+        if stopper.signo:
+            die_of(stopper.signo)
+        return code
+    try:
+        child = spawn_in_session(target)
+    except OSError:
+        return _run_inline(target)
+    try:
+        return _supervise(child, deadline_s, grace_s, mode, engine, max_mem, max_idle,
+                          on_timeout_diag, None)
+    finally:
+        _cleanup(child)
+
+
+def run_guarded(body: Callable[[], int], limits: runtime_guard.GuardLimits,
+                mode: str = "json", engine=None, *, grace_s: float = GRACE_S) -> int:
+    """The CLI's one call: run ``body`` (parse + verify + run, writing through
+    :mod:`ilo.sink`) in a supervised child with the runtime guard installed."""
+
+    def child() -> int:
+        runtime_guard.install(limits, mode, engine)
+        code = body()
+        sink.flush()                 # still guarded: a blocked pipe ends in R016
+        return code
+
+    return run_supervised(child, deadline_s=limits.max_runtime, grace_s=grace_s,
+                          mode=mode, engine=engine, limits=limits)
+
+
+def _cleanup(child: Child) -> None:
+    if child.exit_status is None:
+        kill_group(child.pgid, signal.SIGKILL)
+        reap(child)
+    child.close()
+
+
+def _supervise(child, deadline_s, grace_s, mode, engine, max_mem, max_idle,
+               on_timeout_diag, stopper) -> int:
+    wake = stopper.r if stopper is not None else -1
+    stop = (lambda: bool(stopper.signo)) if stopper is not None else None
+    reason, detail = wait_with_deadline(child, deadline_s=deadline_s or None,
+                                        grace_s=grace_s, max_memory_mb=max_mem,
+                                        max_idle=max_idle, wake_fd=wake, stop=stop)
+    if reason == "exited":
+        code, signo = exit_code_of(reap(child))
+        if signo is None:
+            return code
+        if claim(child):            # not after the child's own diagnostic
+            child.rescue_output(time.monotonic() + runtime_guard.ABORT_FLUSH_S)
+            emit(signal_to_diagnostic(signo, engine), mode)
+        return 1
+    if reason == "stopped":
+        kill_group(child.pgid, signal.SIGKILL)
+        reap(child)
+        if claim(child):
+            child.rescue_output(time.monotonic() + runtime_guard.ABORT_FLUSH_S)
+        return 128 + stopper.signo
+    # a backstop fired
+    if claim(child):
+        kill_group(child.pgid, signal.SIGKILL)
+        reap(child)
+        child.rescue_output(time.monotonic() + runtime_guard.ABORT_FLUSH_S)
+        if reason == "runtime":
+            err = on_timeout_diag(detail) if on_timeout_diag else \
+                runtime_guard.runtime_error(deadline_s, detail, engine, backstop=True)
+        elif reason == "memory":
+            err = runtime_guard.memory_error(max_mem, detail,
+                                             time.monotonic() - child.started, engine,
+                                             backstop=True)
+        else:
+            err = runtime_guard.idle_error(max_idle, detail, child.out_bytes(),
+                                           time.monotonic() - child.started, engine,
+                                           backstop=True)
+        emit(err, mode)
+        return 1
+    # the child is writing its own diagnostic right now: let it finish
+    wait_exit(child, runtime_guard.ABORT_FLUSH_S * 2 + 0.5)
+    code, _signo = exit_code_of(reap(child))
+    return code if code else 1
+
+
+def _run_inline(target: Callable[[], int]) -> int:
+    try:
+        code = target()
+    except SystemExit as exc:
+        code = exc.code
+    return _exit_code(code)
