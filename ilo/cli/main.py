@@ -105,7 +105,32 @@ def _main(argv: list[str], opts: Options) -> int:
         if j == k:
             break
         k = j
-    return run(program_arg, rest[k:], opts)
+    return run_guarded(program_arg, rest[k:], opts)
+
+
+def run_guarded(program_arg: str, args: list[str], opts: Options) -> int:
+    """Run under the runtime guard, in a supervised child (see ilo.supervise).
+
+    The parent stays light (no engine imported) so the fork is cheap; the
+    child loads, checks and runs the program inside the runtime budget."""
+    from ilo import runtime_guard, supervise
+
+    flags = {flag: getattr(opts, name) for flag, name in (
+        ("--max-runtime", "max_runtime"), ("--max-output-bytes", "max_output_bytes"),
+        ("--max-memory", "max_memory"), ("--max-idle", "max_idle"))
+        if getattr(opts, name) is not None}
+    limits = runtime_guard.limits_from_flags(flags)
+
+    def body() -> int:
+        try:
+            return run(program_arg, args, opts)
+        except IloError as err:
+            return report(err, opts)
+        except KeyboardInterrupt:
+            sink.flush()
+            return 130
+
+    return supervise.run_guarded(body, limits, diag_mode(opts), opts.engine)
 
 
 def explain(args: list[str], opts: Options) -> int:
