@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from ilo.diagnostics.errors import IloUsageError
+
 from ilo.tools import annotations as ann
 from ilo.tools import passlist
 from ilo.tools import testrunner as tr
@@ -326,8 +328,9 @@ def test_no_cases_is_an_error(capsys, tmp_path, monkeypatch):
 
 def test_missing_path(capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    code, out, err = run_main(capsys, ["nope.ilo"])
-    assert code == 1 and out == "" and "no such file" in err
+    with pytest.raises(IloUsageError) as e:
+        run_main(capsys, ["nope.ilo"])
+    assert e.value.code == "ILO-U003" and "no such file" in e.value.message
 
 
 def test_engine_skip_counts_as_skipped(capsys, tmp_path, monkeypatch):
@@ -390,13 +393,15 @@ def test_json_no_cases(capsys, tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("argv", [["--engine", "cobol"], ["--timeout", "0"], ["-j", "0"], ["--bogus"], ["a", "b"]])
 def test_usage_errors_exit_2(capsys, suite, argv):
-    code, out, err = run_main(capsys, argv)
-    assert code == 2 and out == "" and err.startswith("ilo test:")
+    with pytest.raises(IloUsageError) as e:
+        run_main(capsys, argv)
+    assert e.value.exit_code == 2 and e.value.message.startswith("ilo test:")
 
 
 def test_unknown_global_engine_is_usage_error(capsys, suite):
-    code, _, err = run_main(capsys, ["t"], ["--engine", "cobol"])
-    assert code == 2 and "unknown engine" in err
+    with pytest.raises(IloUsageError) as e:
+        run_main(capsys, ["t"], ["--engine", "cobol"])
+    assert e.value.exit_code == 2 and "unknown engine" in e.value.message
 
 
 def test_help_goes_to_report(capsys):

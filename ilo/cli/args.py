@@ -32,6 +32,8 @@ VALUE_FLAGS = {
     "--max-memory": "max_memory", "--max-idle": "max_idle", "--tools": "tools",
 }
 
+FLAG_EXAMPLES = {"--engine": "tree", "--tools": "tools.json"}
+
 
 @dataclass
 class Options:
@@ -59,7 +61,8 @@ def take_flag(argv: list[str], i: int, opts: Options) -> int:
             nxt = i + 1
         else:
             if i + 1 >= len(argv):
-                raise IloUsageError("ILO-U002", f"{name} needs a value", hint=f"e.g. `{name} 5`")
+                raise IloUsageError("ILO-U002", f"{name} needs a value",
+                                    hint=f"e.g. `{name} {FLAG_EXAMPLES.get(name, '5')}`")
             value = argv[i + 1]
             nxt = i + 2
         setattr(opts, VALUE_FLAGS[name], value)

@@ -72,6 +72,9 @@ def _main(argv: list[str], opts: Options) -> int:
     i = 0
     while i < len(argv) and looks_like_flag(argv[i]):
         a = argv[i]
+        if a == "--":
+            i += 1
+            break
         if a in ("-h", "--help"):
             sink.write_report(USAGE)
             return 0
@@ -202,8 +205,13 @@ def run(program_arg: str, args: list[str], opts: Options) -> int:
         params = decl.params if decl is not None else []
         if decl is not None and len(args) != len(params):
             sig = " ".join(f"{p.name}:{_t(p.type)}" for p in params) or "(no parameters)"
+            hint = f"{name} takes {sig}"
+            stray = [a for a in args if looks_like_flag(a)]
+            if stray:
+                hint += (f"; `{stray[0]}` was taken as an argument: flags go before the program "
+                         "or right after it")
             raise IloUsageError("ILO-R004", f"{name}: expected {len(params)} args, got {len(args)}",
-                                hint=f"{name} takes {sig}")
+                                hint=hint)
         values = [coerce_for_param(a, p.type) for a, p in zip(args, params)]
         engine = api.make_engine(program, opts.engine)
         from ilo.cli.runner import execute

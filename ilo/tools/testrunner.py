@@ -53,6 +53,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 from ilo import sink
+from ilo.diagnostics.errors import IloUsageError
 from ilo.tools.annotations import (
     Case,
     case_id,
@@ -405,25 +406,24 @@ def _main(argv: Sequence[str] | None, global_flags: Sequence[str] | None,
     try:
         opts = make_parser().parse_args(args_in)
     except UsageError as exc:
-        sink.write_stderr(f"ilo test: {exc}\n")
-        return 2
+        raise IloUsageError("ILO-U002", f"ilo test: {exc}", hint="usage: ilo test [PATH] [-v] "
+                            "[--engine E] [--timeout S] [-j N] [--json]") from None
     except _Exit as exc:  # --help
         return exc.status
 
     global_engine, passthrough = split_global_flags(global_flags)
     engine = normalize_engine(opts.engine or global_engine or DEFAULT_ENGINE)
     if engine not in ENGINES:
-        sink.write_stderr(f"ilo test: unknown engine {engine!r} (expected one of {', '.join(ENGINES)})\n")
-        return 2
+        raise IloUsageError("ILO-U002", f"ilo test: unknown engine {engine!r}",
+                            hint=f"engines: {', '.join(ENGINES)}")
     if opts.timeout <= 0 or opts.jobs < 1:
-        sink.write_stderr("ilo test: --timeout must be > 0 and --jobs >= 1\n")
-        return 2
+        raise IloUsageError("ILO-U002", "ilo test: --timeout must be > 0 and --jobs >= 1")
     flags = passthrough + forwarded
 
     root = Path(opts.path)
     if not root.exists():
-        sink.write_stderr(f"ilo test: no such file or directory: {opts.path}\n")
-        return 1
+        raise IloUsageError("ILO-U003", f"ilo test: no such file or directory: {opts.path}",
+                            hint="give a .ilo file or a folder of them")
 
     cases: list[Case] = []
     for path in discover_files(root):
