@@ -13,6 +13,7 @@ import difflib
 
 from ilo.diagnostics.errors import IloCheckError
 from ilo.runtime import builtins as B
+from ilo.checks.types import check_types
 from ilo.syntax import ast as A
 
 
@@ -34,6 +35,7 @@ def verify(program: A.Program) -> None:
     for d in program.decls:
         if isinstance(d, A.FnDecl):
             checker.function(d)
+    check_types(program)
 
 
 class _Checker:

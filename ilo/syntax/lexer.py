@@ -205,10 +205,14 @@ def _fixups(toks: list[Tok], source: str) -> list[Tok]:
                 raise IloParseError("ILO-L001", f"`{word}` is not an ilo keyword",
                                     span=Span(t.start, t.end),
                                     hint=f"ilo writes it as a prefix operator: `{LOGICAL_WORDS[word]}`")
-            if len(word) >= 1 and all(ch in SIGILS for ch in word) and (prev_type_pos or len(word) == 1):
-                # compact sigil runs like `OR n n` in type position
-                for k, ch in enumerate(word):
+            lead = len(word) - len(word.lstrip("LRFOMS"))
+            rest = word[lead:]
+            if lead and (not rest or rest[0].islower()) and (prev_type_pos or len(word) == 1 or rest):
+                # compact type sigils: `OR n n`, and `Ln` (= `L n`) as upstream's lexer reads it
+                for k, ch in enumerate(word[:lead]):
                     out.append(Tok("sig", ch, t.start + k, t.start + k + 1))
+                if rest:
+                    out.append(Tok("ident", rest, t.start + lead, t.end))
                 continue
             raise IloParseError("ILO-L003", f"unexpected capitalised word `{word}`",
                                 span=Span(t.start, t.end),
