@@ -141,3 +141,57 @@ def test_parse_errors_have_codes(src, code):
         parse(src)
     assert e.value.code == code
     assert e.value.span is not None
+
+
+# ---- the lark LALR structure pass ----
+
+from ilo.syntax.structure import FnHeader, parse_structure  # noqa: E402
+
+
+def structure(src):
+    return parse_structure(lex(src), src)
+
+
+def test_structure_reads_headers_and_types():
+    (fn,) = structure("f a:L n b:R n t c:M t (L n) d:F n b e:O pt>S red green;a")
+    assert isinstance(fn, FnHeader) and fn.name == "f"
+    assert [p.type for p in fn.params] == [
+        ("L", ("n",)), ("R", ("n",), ("t",)), ("M", ("t",), ("L", ("n",))),
+        ("F", (("n",),), ("b",)), ("O", ("named", "pt"))]
+    assert fn.ret == ("S", ("red", "green"))
+    assert [t.kind for t in fn.body] == [";", "ident"]
+
+
+def test_structure_splits_declarations_on_one_line_and_across_lines():
+    decls = structure('type pt{x:n;y:n}\ntool get-user"fetch" id:t>R _ t timeout:5,retry:2\n'
+                      'f x:n>n;+x 1;g>n;2\nuse "lib.ilo" [a b]')
+    kinds = [type(d).__name__ for d in decls]
+    assert kinds == ["TypeDecl", "ToolDecl", "FnHeader", "FnHeader", "UseDecl"]
+    assert decls[1].timeout == 5.0 and decls[1].retry == 2.0
+    assert decls[4].names == ["a", "b"]
+
+
+def test_structure_unindented_line_that_is_no_header_continues_the_body():
+    (fn,) = structure("f>n;x=1;\n+x 2")
+    assert [t.kind for t in fn.body][-3:] == ["+", "ident", "num"]
+
+
+def test_structure_lambda_head_is_one_token():
+    (fn,) = structure("f xs:L n>L n;map (x:n>n;*x 2) xs")
+    heads = [t for t in fn.body if t.kind == "fnhead"]
+    assert len(heads) == 1
+    params, ret = heads[0].value
+    assert [p.name for p in params] == ["x"] and ret == ("n",)
+
+
+@pytest.mark.parametrize("src, code", [
+    ("f x:n", "ILO-P020"),
+    ("f x:n>n;(+x 1", "ILO-P010"),
+    ("f x:n>n;+x 1)", "ILO-P003"),
+    ("f x n>n;1", "ILO-P003"),
+    (">n;1", "ILO-P001"),
+])
+def test_structure_errors(src, code):
+    with pytest.raises(IloParseError) as e:
+        structure(src)
+    assert e.value.code == code and e.value.span is not None

@@ -37,7 +37,7 @@ class Tok:
 @functools.lru_cache(maxsize=1)
 def _lark() -> Lark:
     grammar = (Path(__file__).with_name("tokens.lark")).read_text()
-    return Lark(grammar, parser="lalr", lexer="basic")
+    return Lark(grammar, parser="lalr", lexer="basic", cache=True)
 
 
 def normalize_layout(source: str) -> tuple[str, list[int]]:

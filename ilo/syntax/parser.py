@@ -12,8 +12,9 @@ from ilo.diagnostics.errors import IloParseError, Span
 from ilo.runtime import builtins as B
 from ilo.syntax import ast as A
 from ilo.syntax.lexer import Tok, lex
+from ilo.syntax.structure import FnHeader, is_fn_decl_start, parse_structure
 
-ATOM_START = {"ident", "num", "str", "true", "false", "nil", "_", "(", "["}
+ATOM_START = {"ident", "num", "str", "true", "false", "nil", "_", "(", "[", "fnhead"}
 PREFIX_BINOPS = {"+", "*", "/", ">", "<", ">=", "<=", "=", "!=", "&", "|", "+="}
 OPERAND_START = ATOM_START | PREFIX_BINOPS | {"-", "??", "!", "~", "^", "$"}
 COMPARISONS = {"=", "!=", ">", "<", ">=", "<="}
@@ -35,23 +36,15 @@ RESERVED_HINTS = {
 
 
 def parse(source: str, filename: str | None = None) -> A.Program:
-    return Parser(lex(source), source).parse_program(filename)
+    """Source -> Program: lark tokens, lark structure, then the arity pass over bodies."""
+    decls = parse_structure(lex(source), source)
+    return Parser(source).build(decls, filename)
 
 
 class Parser:
-    def __init__(self, toks: list[Tok], source: str = ""):
+    def __init__(self, source: str = ""):
         self.source = source
         self.toks: list[Tok] = []
-        self.boundary: list[bool] = []
-        pending = False
-        for t in toks:
-            if t.kind == "nl":
-                pending = True
-                continue
-            self.boundary.append(pending)
-            self.toks.append(t)
-            pending = False
-        self.boundary.append(pending)
         self.pos = 0
         self.arity: dict[str, int] = {}
         self.fn_slots: dict[str, set[int]] = {}
@@ -66,6 +59,40 @@ class Parser:
         self.no_ws_call = False
         self.lifted: list[A.FnDecl] = []
         self.lambda_count = 0
+
+    def build(self, decls, filename=None) -> A.Program:
+        """Give each function body its meaning, in declaration order.
+
+        A function's arity is known from its own header onwards (so it can
+        recurse), and to every later declaration."""
+        out = []
+        for d in decls:
+            if isinstance(d, FnHeader):
+                self.check_binding_name(d.name, d.name_span, "function")
+                self.register(d.name, d.params)
+                body = self.parse_tokens_as_body(d.body)
+                out.append(A.FnDecl(d.name, d.params, d.ret, body, False, span=d.span))
+            else:
+                if isinstance(d, A.ToolDecl):
+                    self.register(d.name, d.params)
+                out.append(d)
+        out.extend(self.lifted)
+        return A.Program(out, self.source, filename)
+
+    def parse_tokens_as_body(self, toks: list[Tok]):
+        self.toks, self.pos = toks, 0
+        if self.kind() == ";":
+            self.advance()
+        if self.kind() == "{" and not self.is_destructure():
+            body = self.parse_brace_body()
+        else:
+            body = self.parse_body()
+        if not self.at_end():
+            t = self.tok()
+            raise self.error("ILO-P001", f"found {self.describe(t)} after a complete statement",
+                             "separate statements with `;`; bind a call's result before using it in "
+                             "an operator: `r=f x;+r 1`")
+        return body
 
     # ---- token helpers ----
     def kind(self, off: int = 0) -> str | None:
@@ -139,42 +166,8 @@ class Parser:
         self.advance()
         return t.value
 
-    # ---- program ----
-    def parse_program(self, filename=None) -> A.Program:
-        decls = []
-        while not self.at_end():
-            decls.append(self.parse_decl())
-        decls.extend(self.lifted)
-        return A.Program(decls, self.source, filename)
-
     def is_fn_decl_start(self, i: int) -> bool:
-        name = self.ident_at(i)
-        if name is None or name in STMT_KEYWORDS:
-            return False
-        nk = self.kind_at(i + 1)
-        if nk == ">":
-            return True
-        return nk == "ident" and self.kind_at(i + 2) == ":"
-
-    def is_fn_decl_start_strict(self, i: int) -> bool:
-        if not self.is_fn_decl_start(i):
-            return False
-        depth = 0
-        j = i + 1
-        while j < len(self.toks):
-            k = self.toks[j].kind
-            if k in ("(", "[", "{"):
-                depth += 1
-            elif k in (")", "]"):
-                depth -= 1
-            elif depth > 0:
-                pass
-            elif k == ">":
-                return True
-            elif k in (";", "}"):
-                return False
-            j += 1
-        return False
+        return is_fn_decl_start(self.toks, i)
 
     def check_binding_name(self, name: str, span: Span, what: str = "binding"):
         if name in ("cnt", "brk"):
@@ -186,200 +179,15 @@ class Parser:
             raise IloParseError("ILO-P011", f"`{name}` is a builtin and cannot be used as a {what} name",
                                 span=span, hint=f"rename it, e.g. `my{name}` or `{name}v`")
 
-    def parse_decl(self):
-        t = self.tok()
-        if t.kind == "reserved":
-            raise self.error("ILO-P011" if self.kind(1) == "=" else "ILO-P001",
-                             f"`{t.value}` is a reserved word", RESERVED_HINTS.get(t.value))
-        if t.kind == "type":
-            return self.parse_type_decl()
-        if t.kind == "tool":
-            return self.parse_tool_decl()
-        if t.kind == "use":
-            return self.parse_use_decl()
-        if t.kind == "ident":
-            if self.kind(1) == "=":
-                self.check_binding_name(t.value, self.here())
-                raise self.error("ILO-P001", f"a binding `{t.value}=...` cannot stand at the top level",
-                                 "bindings live inside a function body: `main>n;x=1;x`")
-            if t.value == "alias":
-                return self.parse_alias_decl()
-            return self.parse_fn_decl()
-        hint = None
-        if t.kind in PREFIX_BINOPS or t.kind in ("-", "!", "~", "^"):
-            hint = ("a file holds declarations; wrap code in a function, "
-                    "e.g. `main>n;<expr>`")
-        raise self.error("ILO-P001", f"expected a declaration, got {self.describe(t)}", hint)
-
-    def parse_type_decl(self):
-        start = self.here()
-        self.advance()
-        name = self.expect_ident("a type name")
-        self.expect("{")
-        fields = []
-        while self.kind() != "}":
-            if fields:
-                self.expect(";")
-                if self.kind() == "}":
-                    break
-            fname = self.expect_ident("a field name")
-            self.expect(":")
-            fields.append(A.Param(fname, self.parse_type()))
-        self.expect("}")
-        return A.TypeDecl(name, fields, span=self.span_from(start))
-
-    def parse_tool_decl(self):
-        start = self.here()
-        self.advance()
-        name = self.expect_ident("a tool name")
-        if self.kind() != "str":
-            raise self.error("ILO-P015", "expected a tool description string",
-                             'write `tool name"what it does" params>type`')
-        desc = self.advance().value
-        params = self.parse_params()
-        self.expect(">")
-        ret = self.parse_type()
-        timeout = retry = None
-        while self.kind() == "ident" and self.tok().value in ("timeout", "retry"):
-            key = self.advance().value
-            self.expect(":")
-            num = self.expect("num", "a number").value
-            if key == "timeout":
-                timeout = num
-            else:
-                retry = num
-            if self.kind() == ",":
-                self.advance()
-        self.register(name, params)
-        return A.ToolDecl(name, desc, params, ret, timeout, retry, span=self.span_from(start))
-
-    def parse_use_decl(self):
-        start = self.here()
-        self.advance()
-        path = self.expect("str", "a file path in quotes").value
-        names = None
-        if self.kind() == "[":
-            self.advance()
-            names = []
-            while self.kind() != "]":
-                names.append(self.expect_ident("a declaration name"))
-                if self.kind() == ",":
-                    self.advance()
-            self.expect("]")
-        return A.UseDecl(path, names, span=self.span_from(start))
-
-    def parse_alias_decl(self):
-        start = self.here()
-        self.advance()
-        name = self.expect_ident("an alias name")
-        return A.AliasDecl(name, self.parse_type(), span=self.span_from(start))
-
     def register(self, name: str, params):
         self.arity[name] = len(params)
         self.fn_slots[name] = {i for i, p in enumerate(params) if p.type and p.type[0] == "F"}
-
-    def check_header_boundary(self, name: str, start: Span):
-        if self.at_end() or self.boundary[self.pos]:
-            where = "the end of the file" if self.at_end() else "the end of the line"
-            raise IloParseError("ILO-P020", f"incomplete function header for `{name}`: header runs off {where}",
-                                span=start, hint="a header is `name p:type>ret;body`; finish it on one line")
-
-    def parse_fn_decl(self):
-        start = self.here()
-        name = self.expect_ident("a function name")
-        self.check_binding_name(name, start, "function")
-        params = self.parse_params()
-        self.check_header_boundary(name, start)
-        self.register(name, params)
-        if not params and self.kind() == ":" and self.kind(1) == ">":
-            raise self.error("ILO-P003", f"unexpected `:>` after `{name}`",
-                             f"write `{name}>type;body` (no colon before `>`)")
-        if self.kind() != ">":
-            t = self.tok()
-            hint = "a function header is `name p:type q:type>ret;body`"
-            if t is not None and t.kind == "ident" and self.kind(1) != ":":
-                hint = f"parameters need a type: `{t.value}:n`"
-            raise self.error("ILO-P003", f"expected `>` before the return type of `{name}`, got "
-                             f"{self.describe(t)}", hint)
-        self.advance()
-        self.check_header_boundary(name, start)
-        ret = self.parse_type()
-        if self.kind() == ";":
-            self.advance()
-        if self.kind() == "{" and not self.is_destructure():
-            body = self.parse_brace_body()
-        else:
-            body = self.parse_body(top_level=True)
-        return A.FnDecl(name, params, ret, body, False, span=self.span_from(start))
-
-    # ---- types ----
-    def parse_type(self):
-        if self.at_end() or self.boundary[self.pos]:
-            raise self.error("ILO-P008" if self.at_end() else "ILO-P007",
-                             "expected a type, got the end of " + ("the file" if self.at_end() else "the line"),
-                             span=self.prev_span())
-        t = self.tok()
-        k = t.kind
-        if k == "(":
-            self.advance()
-            inner = self.parse_type()
-            self.expect(")")
-            return inner
-        if k == "_":
-            self.advance()
-            return ("_",)
-        if k == "ident":
-            self.advance()
-            if t.value in ("n", "t", "b"):
-                return (t.value,)
-            return ("named", t.value)
-        if k == "sig":
-            self.advance()
-            s = t.value
-            if s in ("L", "O"):
-                return (s, self.parse_type())
-            if s in ("R", "M"):
-                a = self.parse_type()
-                return (s, a, self.parse_type())
-            if s == "S":
-                variants = []
-                while self.kind() == "ident" and self.kind(1) != ":":
-                    variants.append(self.advance().value)
-                if not variants:
-                    raise self.error("ILO-P010", "`S` needs at least one variant", "e.g. `S red green blue`")
-                return ("S", tuple(variants))
-            if s == "F":
-                types = []
-                while self.can_start_type():
-                    if self.kind() == "ident" and self.kind(1) == ":":
-                        break
-                    types.append(self.parse_type())
-                if not types:
-                    raise self.error("ILO-P009", "`F` needs at least a return type", "e.g. `F n n`")
-                return ("F", tuple(types[:-1]), types[-1])
-        raise self.error("ILO-P007", f"expected a type, got {self.describe(t)}",
-                         "types: n t b _ L x, R ok err, O x, M k v, F args ret, or a record name")
-
-    def can_start_type(self) -> bool:
-        k = self.kind()
-        if k == "ident":
-            return self.tok().value in ("n", "t", "b") or self.kind(1) != ":"
-        return k in ("_", "sig", "(")
-
-    def parse_params(self):
-        params = []
-        while self.kind() == "ident" and not self.boundary[self.pos] and self.kind(1) == ":":
-            pstart = self.here()
-            name = self.advance().value
-            self.advance()
-            params.append(A.Param(name, self.parse_type(), span=self.span_from(pstart)))
-        return params
 
     # ---- bodies and statements ----
     def at_body_end(self) -> bool:
         return self.kind() in (None, "}")
 
-    def parse_body(self, top_level: bool = False):
+    def parse_body(self):
         stmts = []
         if self.at_body_end():
             return stmts
@@ -387,8 +195,6 @@ class Parser:
         while self.kind() == ";":
             self.advance()
             if self.at_body_end():
-                break
-            if top_level and self.is_fn_decl_start_strict(self.pos):
                 break
             stmts.append(self.parse_stmt_spanned())
         return stmts
@@ -1013,9 +819,9 @@ class Parser:
         if k == "_":
             self.advance()
             return A.Ref("_", span=self.span_from(start))
+        if k == "fnhead":
+            return self.parse_lambda()
         if k == "(":
-            if self.looks_like_lambda():
-                return self.parse_lambda()
             self.advance()
             prev = self.no_ws_call
             self.no_ws_call = False
@@ -1120,33 +926,13 @@ class Parser:
         return False
 
     # ---- lambdas ----
-    def looks_like_lambda(self) -> bool:
-        k1, k2 = self.kind(1), self.kind(2)
-        if not ((k1 == "ident" and k2 == ":") or k1 == ">"):
-            return False
-        depth = 1
-        i = self.pos + 1
-        while i < len(self.toks):
-            k = self.toks[i].kind
-            if k in ("(", "[", "{"):
-                depth += 1
-            elif k in (")", "]", "}"):
-                depth -= 1
-                if depth == 0:
-                    return False
-            elif k == ">" and depth == 1:
-                return True
-            i += 1
-        return False
-
     def parse_lambda(self):
-        start = self.here()
-        self.advance()  # (
+        """Lark read the head `(p:t ...>ret`; here the body up to the closing `)`."""
+        head = self.advance()
+        params, ret = head.value
+        start = Span(head.start, head.end)
         prev = self.no_ws_call
         self.no_ws_call = False
-        params = self.parse_params()
-        self.expect(">")
-        ret = self.parse_type()
         if self.kind() == ";":
             self.advance()
         body = []

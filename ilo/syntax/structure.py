@@ -1,0 +1,350 @@
+"""Lark LALR pass: declarations, headers, types and bracket structure.
+
+Input is the token list from lexer.py; output is a list of declaration
+records whose function and lambda bodies are still flat token lists, ready
+for the arity-directed pass in parser.py.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import UnexpectedInput, UnexpectedToken
+from lark.lexer import Lexer
+
+from ilo.diagnostics.errors import IloParseError, Span
+from ilo.syntax import ast as A
+from ilo.syntax.lexer import Tok
+
+STMT_KEYWORDS = {"wh", "ret", "brk", "cnt"}
+SIGIL_TERMS = {"L": "LIST", "O": "OPT", "R": "RES", "M": "MAP", "S": "SUM", "F": "FN"}
+SIMPLE_TERMS = {"num": "NUM", "str": "STR", ":": "COLON", ";": "SEMI", ">": "GT", ",": "COMMA",
+                "_": "UNDERSCORE", ")": "RPAR", "[": "LSQB", "]": "RSQB", "{": "LBRACE", "}": "RBRACE",
+                "type": "TYPE", "tool": "TOOL", "use": "USE"}
+OPEN = {"(", "[", "{"}
+CLOSE = {")", "]", "}"}
+TERM_TEXT = {"GT": "`>`", "COLON": "`:`", "SEMI": "`;`", "RPAR": "`)`", "RSQB": "`]`", "RBRACE": "`}`",
+             "LBRACE": "`{`", "NAME": "a name", "PNAME": "a parameter name", "STR": "a text literal",
+             "NUM": "a number", "SEP": "the end of the declaration", "$END": "the end of input"}
+
+
+@dataclass
+class FnHeader:
+    """A function declaration whose body is still a token list."""
+    name: str
+    params: list
+    ret: tuple
+    body: list           # list[Tok]
+    span: Span
+    name_span: Span
+
+
+@functools.lru_cache(maxsize=1)
+def _lark() -> Lark:
+    grammar = Path(__file__).with_name("structure.lark").read_text()
+    return Lark(grammar, parser="lalr", lexer=_Feed, maybe_placeholders=False, cache=True)
+
+
+class _Feed(Lexer):
+    """Lark lexer that replays an already-marked terminal stream."""
+
+    def __init__(self, lexer_conf):
+        pass
+
+    def lex(self, data):
+        return iter(data)
+
+
+def is_fn_decl_start(toks: list[Tok], i: int) -> bool:
+    t = toks[i] if i < len(toks) else None
+    if t is None or t.kind != "ident" or t.value in STMT_KEYWORDS:
+        return False
+    nk = toks[i + 1].kind if i + 1 < len(toks) else None
+    if nk == ">":
+        return True
+    return nk == "ident" and i + 2 < len(toks) and toks[i + 2].kind == ":"
+
+
+def is_fn_decl_start_strict(toks: list[Tok], i: int) -> bool:
+    """A header with its `>` before the next `;` or `}` (not a record literal)."""
+    if not is_fn_decl_start(toks, i):
+        return False
+    depth = 0
+    for t in toks[i + 1:]:
+        k = t.kind
+        if k in OPEN:
+            depth += 1
+        elif k in (")", "]"):
+            depth -= 1
+        elif depth > 0:
+            continue
+        elif k == ">":
+            return True
+        elif k in (";", "}", "nl"):
+            return False
+    return False
+
+
+def starts_decl(toks: list[Tok], i: int, strict: bool) -> bool:
+    if i >= len(toks):
+        return False
+    if toks[i].kind in ("type", "tool", "use"):
+        return True
+    if toks[i].kind == "ident" and toks[i].value == "alias" and i + 1 < len(toks) and toks[i + 1].kind == "ident":
+        return i + 2 < len(toks) and toks[i + 2].kind in ("sig", "ident", "_", "(")
+    return is_fn_decl_start_strict(toks, i) if strict else is_fn_decl_start(toks, i)
+
+
+def looks_like_lambda(toks: list[Tok], i: int) -> bool:
+    k1 = toks[i + 1].kind if i + 1 < len(toks) else None
+    k2 = toks[i + 2].kind if i + 2 < len(toks) else None
+    if not ((k1 == "ident" and k2 == ":") or k1 == ">"):
+        return False
+    depth = 1
+    for t in toks[i + 1:]:
+        if t.kind in OPEN:
+            depth += 1
+        elif t.kind in CLOSE:
+            depth -= 1
+            if depth == 0:
+                return False
+        elif t.kind == ">" and depth == 1:
+            return True
+    return False
+
+
+def mark(toks: list[Tok]) -> tuple[list[Tok], list[Token]]:
+    """Drop layout newlines, insert declaration boundaries, name terminals."""
+    kept: list[Tok] = []
+    depth = 0
+    at_decl_start = True
+    for i, t in enumerate(toks):
+        k = t.kind
+        if k == "nl":
+            if depth == 0 and starts_decl(toks, i + 1, strict=False):
+                kept.append(Tok("sep", "\n", t.start, t.end))
+                at_decl_start = True
+            continue
+        if k == ";" and depth == 0 and kept and starts_decl(toks, i + 1, strict=True):
+            kept.append(Tok("sep", ";", t.start, t.end))
+            at_decl_start = True
+            continue
+        if k in OPEN:
+            depth += 1
+        elif k in CLOSE:
+            depth = max(0, depth - 1)
+        if at_decl_start and k == "ident" and t.value == "alias" and starts_decl(toks, i, strict=False) \
+                and not is_fn_decl_start(toks, i):
+            t = Tok("alias", "alias", t.start, t.end)
+        at_decl_start = False
+        kept.append(t)
+    terms = []
+    for j, t in enumerate(kept):
+        k = t.kind
+        if k == "ident":
+            name = "PNAME" if j + 1 < len(kept) and kept[j + 1].kind == ":" else "NAME"
+        elif k == "sig":
+            name = SIGIL_TERMS[t.value]
+        elif k == "(":
+            name = "LAMBDA" if looks_like_lambda(kept, j) else "LPAR"
+        elif k == "sep":
+            name = "SEP"
+        elif k == "alias":
+            name = "ALIAS"
+        else:
+            name = SIMPLE_TERMS.get(k, "OTHER")
+        terms.append(Token(name, str(j), start_pos=t.start, end_pos=t.end))
+    return kept, terms
+
+
+def parse_structure(toks: list[Tok], source: str = "") -> list:
+    """Declarations: FnHeader for functions, AST nodes for the rest."""
+    kept, terms = mark(toks)
+    if not terms:
+        return []
+    try:
+        tree = _lark().parse(terms)
+    except UnexpectedInput as exc:
+        raise _diagnose(exc, kept) from None
+    return _Build(kept).transform(tree)
+
+
+def _diagnose(exc: UnexpectedInput, kept: list[Tok]) -> IloParseError:
+    tok = getattr(exc, "token", None)
+    expected = set(getattr(exc, "expected", ()) or ())
+    if tok is None or tok.type == "$END":
+        last = kept[-1]
+        span = Span(last.start, last.end)
+        in_body = "OTHER" in expected
+        if not in_body and (expected & {"GT", "COLON"} or expected >= {"NAME", "LIST"}):
+            return IloParseError("ILO-P020", "incomplete declaration: it runs off the end of the file",
+                                 span=span, hint="a function header is `name p:type>ret;body`")
+        if expected & {"RPAR", "RSQB", "RBRACE"}:
+            return IloParseError("ILO-P010", "unclosed bracket at the end of input", span=span,
+                                 hint="every `(`, `[` and `{` needs its closing partner")
+        return IloParseError("ILO-P010", "unexpected end of input", span=span)
+    got = kept[int(tok.value)]
+    span = Span(got.start, got.end)
+    shown = f"`{got.value}`" if got.kind not in ("sep", "str", "num") else TERM_TEXT.get(tok.type, tok.type)
+    if tok.type == "SEP" and expected & {"GT", "COLON", "NAME", "LIST", "PNAME", "LBRACE"}:
+        return IloParseError("ILO-P020", "incomplete header: it runs off the end of the line", span=span,
+                             hint="a function header is `name p:type>ret;body`; finish it on one line, "
+                                  "or indent the continuation")
+    idx = int(tok.value)
+    colon_gt = tok.type == "PNAME" and idx + 2 < len(kept) and kept[idx + 1].kind == ":" \
+        and kept[idx + 2].kind == ">"
+    if colon_gt:
+        span = Span(kept[idx + 1].start, kept[idx + 1].end)
+    if colon_gt or (tok.type == "COLON" and "GT" in expected):
+        return IloParseError("ILO-P003", "unexpected `:` before `>`: ilo signatures put no colon before "
+                             "the return type", span=span,
+                             hint="write `name>type;body` for no parameters, `name p:t>type;body` with them")
+    if tok.type in ("RPAR", "RSQB", "RBRACE"):
+        return IloParseError("ILO-P003", f"unmatched {shown}", span=span,
+                             hint="check that brackets pair up")
+    if expected and expected <= {"NAME", "UNDERSCORE", "LIST", "OPT", "RES", "MAP", "SUM", "FN", "LPAR"}:
+        return IloParseError("ILO-P007", f"expected a type, got {shown}", span=span,
+                             hint="types: n t b _ L x, R ok err, O x, M k v, F args ret, S a b, or a record name")
+    if "GT" in expected and tok.type in ("NAME", "OTHER", "NUM", "STR"):
+        hint = "a function header is `name p:type q:type>ret;body`"
+        if tok.type == "NAME":
+            hint = f"parameters need a type, e.g. `{got.value}:n`"
+        return IloParseError("ILO-P003", f"expected `>` before the return type, got {shown}", span=span,
+                             hint=hint)
+    if isinstance(exc, UnexpectedToken) and not expected & {"SEP"} and tok.type != "SEP":
+        want = " or ".join(sorted(TERM_TEXT.get(e, e) for e in expected if e in TERM_TEXT)) or "something else"
+        return IloParseError("ILO-P003", f"unexpected {shown}, expected {want}", span=span)
+    return IloParseError("ILO-P001", f"expected a declaration, got {shown}", span=span,
+                         hint="a file holds declarations: `name p:type>ret;body`, `type name{...}`, "
+                              "`tool ...` or `use \"file.ilo\"`")
+
+
+class _Build(Transformer):
+    """Tree -> declaration records (bodies as token lists)."""
+
+    def __init__(self, kept: list[Tok]):
+        super().__init__(visit_tokens=False)
+        self.kept = kept
+
+    def tok(self, t: Token) -> Tok:
+        return self.kept[int(t.value)]
+
+    def span(self, first: Token, last_tok: Tok) -> Span:
+        return Span(self.tok(first).start, last_tok.end)
+
+    def start(self, children):
+        return [c for c in children if not isinstance(c, Token)]
+
+    # ---- types ----
+    def named(self, c):
+        name = self.tok(c[0]).value
+        return (name,) if name in ("n", "t", "b") else ("named", name)
+
+    def any(self, c):
+        return ("_",)
+
+    def list(self, c):
+        return ("L", c[1])
+
+    def optional(self, c):
+        return ("O", c[1])
+
+    def result(self, c):
+        return ("R", c[1], c[2])
+
+    def map(self, c):
+        return ("M", c[1], c[2])
+
+    def sum(self, c):
+        return ("S", tuple(self.tok(t).value for t in c[1:]))
+
+    def fn(self, c):
+        types = c[1:]
+        return ("F", tuple(types[:-1]), types[-1])
+
+    def type(self, c):  # parenthesised
+        return c[1]
+
+    # ---- declarations ----
+    def param(self, c):
+        t = self.tok(c[0])
+        return A.Param(t.value, c[2], span=Span(t.start, t.end))
+
+    def params(self, c):
+        return list(c)
+
+    def fields(self, c):
+        return [x for x in c if isinstance(x, A.Node)]
+
+    def tool_opt(self, c):
+        return (self.tok(c[0]).value, self.tok(c[2]).value)
+
+    def body(self, c):
+        return _flatten(c, self.kept)
+
+    def group(self, c):
+        return ("group", c)
+
+    def lambda_(self, c):
+        return ("lambda", c)
+
+    def token(self, c):
+        return c[0]
+
+    def fn_decl(self, c):
+        name_tok, params, _gt, ret, body = c
+        nt = self.tok(name_tok)
+        end = body[-1] if body else self.kept[int(_gt.value)]
+        return FnHeader(nt.value, params, ret, body, Span(nt.start, end.end), Span(nt.start, nt.end))
+
+    def type_decl(self, c):
+        name = self.tok(c[1])
+        return A.TypeDecl(name.value, c[3], span=Span(self.tok(c[0]).start, self.tok(c[4]).end))
+
+    def tool_decl(self, c):
+        name = self.tok(c[1]).value
+        desc = self.tok(c[2]).value
+        params, ret = c[3], c[5]
+        opts = dict(x for x in c[6:] if isinstance(x, tuple) and len(x) == 2 and isinstance(x[0], str))
+        return A.ToolDecl(name, desc, params, ret, opts.get("timeout"), opts.get("retry"),
+                          span=Span(self.tok(c[0]).start, self.tok(c[1]).end))
+
+    def use_decl(self, c):
+        path = self.tok(c[1]).value
+        names = [self.tok(t).value for t in c[2:] if t.type == "NAME"] if len(c) > 2 else None
+        return A.UseDecl(path, names, span=Span(self.tok(c[0]).start, self.tok(c[1]).end))
+
+    def alias_decl(self, c):
+        return A.AliasDecl(self.tok(c[1]).value, c[2], span=Span(self.tok(c[0]).start, self.tok(c[1]).end))
+
+
+_Build.lambda_.__name__ = "lambda"
+setattr(_Build, "lambda", _Build.lambda_)
+
+
+def _flatten(items, kept) -> list[Tok]:
+    """Body items back to a token list; a lambda head becomes one `fnhead` token."""
+    out: list[Tok] = []
+
+    def walk(x):
+        if isinstance(x, Token):
+            out.append(kept[int(x.value)])
+        elif isinstance(x, tuple) and x[0] == "group":
+            for y in x[1]:
+                walk(y)
+        elif isinstance(x, tuple) and x[0] == "lambda":
+            parts = x[1]
+            opener = kept[int(parts[0].value)]
+            params, ret = parts[1], parts[3]
+            out.append(Tok("fnhead", (params, ret), opener.start, kept[int(parts[2].value)].end))
+            for y in parts[4:]:
+                walk(y)
+        else:
+            raise TypeError(f"unexpected body item {x!r}")
+
+    for item in items:
+        walk(item)
+    return out

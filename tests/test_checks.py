@@ -1,0 +1,40 @@
+"""Static checks: certain type errors are caught with a code and a hint;
+programs whose types are uncertain are never rejected."""
+
+import pytest
+
+from ilo.api import load_program
+from ilo.diagnostics.errors import IloCheckError
+
+
+@pytest.mark.parametrize("src, code, hint_part", [
+    ('f x:n>t;+x "a"', "ILO-T009", "str"),
+    ("f x:t>n;*x 2", "ILO-T009", "num"),
+    ("g a:n>n;*a 2\nf s:t>n;g s", "ILO-T007", "num"),
+    ('f>n;"abc"', "ILO-T008", None),
+    ("g a:n>n;*a 2\nf>R n t;v=g! 1;~v", "ILO-T025", "without"),
+    ("g a:n>R n t;~a\nf>n;v=g! 1;v", "ILO-T026", "!!"),
+    ("type pt{x:n;y:n}\nf p:pt>n;p.xx", "ILO-T019", "'x'"),
+    ('f x:n>b;>x "a"', "ILO-T010", None),
+])
+def test_certain_type_errors(src, code, hint_part):
+    with pytest.raises(IloCheckError) as e:
+        load_program(src)
+    assert e.value.code == code
+    assert e.value.span is not None
+    if hint_part:
+        assert hint_part in (e.value.hint or "")
+
+
+@pytest.mark.parametrize("src", [
+    "f x:_>n;+x 1",                        # any-typed: unknown, not rejected
+    "f a:a b:a>a;+a b",                    # type variables
+    'f>t;x=1;x="s";x',                     # rebinding with another type: unknown
+    "type pt{x:n;y:n}\nf p:pt>n;p.?zz??0",  # safe access is allowed to miss
+    "f xs:L n>n;s=0;@x xs{s=+s x};s",
+    'g a:n>R n t;~a\nf>R n t;v=g! 1;~v',
+    'g a:n>R n t;~a\nf>n;v=g!! 1;v',
+    "f x:S a b>t;x",
+])
+def test_uncertain_programs_are_accepted(src):
+    load_program(src)
