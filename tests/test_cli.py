@@ -140,3 +140,15 @@ def test_garbage_never_tracebacks(garbage):
     assert p.returncode == 2, (garbage, p.stdout, p.stderr)
     assert_clean(p)
     diag(p)
+
+
+def test_long_flags_may_follow_the_arguments():
+    p = ilo("f x:n>n;*x 2", "5", "--run-tree", "--json")
+    assert (p.returncode, json.loads(p.stdout)) == (0, {"ok": 10})
+    p = ilo("f x:n>n;*x 2", "--run", "f", "5")
+    assert p.stdout == "10\n"
+
+
+def test_wrong_arity_hint_mentions_stray_flag():
+    p = ilo("f>n;1", "--nosuchflag")
+    assert p.returncode == 2 and "flag" in diag(p)["hint"]

@@ -195,3 +195,35 @@ def test_structure_errors(src, code):
     with pytest.raises(IloParseError) as e:
         structure(src)
     assert e.value.code == code and e.value.span is not None
+
+
+# Declarations need no separator between them, and a header's `;` is optional.
+@pytest.mark.parametrize("src, names", [
+    ("sq x:n>n;*x x g>n;sq 4", ["sq", "g"]),               # body ends, next header follows
+    ("h s:t>t;hd s k xs:L t>L t;xs", ["h", "k"]),          # after a 1-arity builtin call
+    ("a x:n>n;x b>n;a 2", ["a", "b"]),                     # after a bare name
+    ("type pt{x:n;y:n} f>n;p=pt x:1 y:2;p.x", ["pt", "f"]),  # after a type declaration
+    ("f>n 5", ["f"]),                                      # body with no `;` after the header
+    ("f>R t t\n~\"hi\"\n", ["f"]),                         # body on the next, unindented line
+])
+def test_declarations_without_separators(src, names):
+    prog = parse(src)
+    assert [d.name for d in prog.decls] == names
+
+
+def test_trailing_operand_that_is_no_declaration_is_still_an_error():
+    with pytest.raises(IloParseError) as e:
+        parse("f>n;+1 2 3")
+    assert e.value.code == "ILO-P001"
+
+
+@pytest.mark.parametrize("src, code", [
+    ("let=5", "ILO-P011"),
+    ("fld=5", "ILO-P011"),
+    ("brk=5", "ILO-P011"),
+    ("x=5", "ILO-P001"),
+])
+def test_top_level_bindings_are_explained(src, code):
+    with pytest.raises(IloParseError) as e:
+        parse(src)
+    assert e.value.code == code and e.value.hint

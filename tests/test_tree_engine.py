@@ -101,3 +101,28 @@ def test_did_you_mean_suggestion():
 def test_engine_names():
     prog = load_program("f>n;1")
     assert make_engine(prog, "tree").name == "tree"
+
+
+@pytest.mark.parametrize("src, func, args, want", [
+    ("neg x:n>n;- 0 x f>L n;rsrt neg [3,1,2]", "f", (), "[1, 2, 3]"),
+    ("fc s:t>t;hd s f xs:L t>L t;uniqby fc xs", "f", (["ab", "ac", "b"],), "[ab, b]"),
+    ("type pt{x:n;y:n} f>n;p=pt x:3 y:4;+p.x p.y", "f", (), "7"),
+    ("f>n 5", "f", (), "5"),
+])
+def test_sibling_declarations_on_one_line(src, func, args, want):
+    assert display(run(src, *args, func=func)) == want
+
+
+@pytest.mark.parametrize("src", [
+    "main>R n t;x=42;x!",
+    "main>n;x=42;x!!",
+    "main>R n t;r=~1;r!",
+])
+def test_bang_on_a_local_value_is_an_error(src):
+    with pytest.raises(IloRuntimeError) as e:
+        run(src)
+    assert "auto-unwrap" in str(e.value)
+
+
+def test_bang_on_a_call_still_unwraps():
+    assert display(run("h>R n t;~42\nmain>R n t;v=h!;~v")) == "~42"

@@ -25,6 +25,7 @@ FLAGS = {
     "--run-tree": ("engine", "tree"), "--run-vm": ("engine", "vm"),
     "--run-cranelift": ("engine", "jit"), "--run-jit": ("engine", "jit"),
     "--ast": ("ast", True),
+    "--run": ("run", True),
     "--dense": ("dense", True), "-d": ("dense", True),
 }
 VALUE_FLAGS = {
@@ -43,6 +44,7 @@ class Options:
     no_hints: bool = False
     ast: bool = False
     dense: bool = False
+    run: bool = False                # upstream's `--run` spelling: run (the default action)
     tools: str | None = None
     max_runtime: str | None = None
     max_output_bytes: str | None = None

@@ -108,7 +108,24 @@ def _main(argv: list[str], opts: Options) -> int:
         if j == k:
             break
         k = j
-    return run_guarded(program_arg, rest[k:], opts)
+    return run_guarded(program_arg, late_flags(rest[k:], opts), opts)
+
+
+def late_flags(args: list[str], opts: Options) -> list[str]:
+    """Long flags (``--json``, ``--engine tree``...) may also follow the
+    program's arguments; short ones there are data (``-t`` may be a value)."""
+    data: list[str] = []
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a.startswith("--") and a != "--":
+            j = take_flag(args, i, opts)
+            if j != i:
+                i = j
+                continue
+        data.append(a)
+        i += 1
+    return data
 
 
 def run_guarded(program_arg: str, args: list[str], opts: Options) -> int:

@@ -363,6 +363,15 @@ class TreeEngine:
             elif isinstance(target, str) and target in self.functions:
                 result = self.call_named(target, args)
             elif not args:
+                if e.unwrap:
+                    # `x!` on a local: `!`/`!!` unwrap what a call returns;
+                    # upstream's verifier rejects it (ILO-T034)
+                    raise IloRuntimeError(
+                        "ILO-R004",
+                        f"'{e.unwrap}' is the auto-unwrap operator and only applies to function "
+                        f"calls; '{e.name}' is a {type_name(target)} value",
+                        hint=f"match it instead: `?{e.name}{{~v:v;^e:^e}}`, or put the `!` on the "
+                             f"call that produced it")
                 result = target
             else:
                 result = self.call_named(e.name, args)

@@ -12,7 +12,7 @@ from ilo.diagnostics.errors import IloParseError, Span
 from ilo.runtime import builtins as B
 from ilo.syntax import ast as A
 from ilo.syntax.lexer import Tok, lex
-from ilo.syntax.structure import FnHeader, is_fn_decl_start, parse_structure
+from ilo.syntax.structure import FnHeader, is_fn_decl_start, parse_structure, starts_decl
 
 ATOM_START = {"ident", "num", "str", "true", "false", "nil", "_", "(", "[", "fnhead"}
 PREFIX_BINOPS = {"+", "*", "/", ">", "<", ">=", "<=", "=", "!=", "&", "|", "+="}
@@ -37,8 +37,24 @@ RESERVED_HINTS = {
 
 def parse(source: str, filename: str | None = None) -> A.Program:
     """Source -> Program: lark tokens, lark structure, then the arity pass over bodies."""
-    decls = parse_structure(lex(source), source)
-    return Parser(source).build(decls, filename)
+    toks = lex(source)
+    breaks: set[int] = set()
+    while True:
+        decls = parse_structure(toks, source, breaks)
+        try:
+            return Parser(source).build(decls, filename)
+        except _SiblingDecl as sib:
+            # a body ended mid-line and a declaration follows with no `;`
+            # (`idk x:n>n;x f>L n;...`): cut there and read the file again
+            if sib.offset in breaks:
+                raise sib.error from None
+            breaks.add(sib.offset)
+
+
+class _SiblingDecl(Exception):
+    def __init__(self, offset: int, error: IloParseError):
+        self.offset = offset
+        self.error = error
 
 
 class Parser:
@@ -89,9 +105,12 @@ class Parser:
             body = self.parse_body()
         if not self.at_end():
             t = self.tok()
-            raise self.error("ILO-P001", f"found {self.describe(t)} after a complete statement",
+            err = self.error("ILO-P001", f"found {self.describe(t)} after a complete statement",
                              "separate statements with `;`; bind a call's result before using it in "
                              "an operator: `r=f x;+r 1`")
+            if starts_decl(self.toks, self.pos, strict=False):
+                raise _SiblingDecl(t.start, err)
+            raise err
         return body
 
     # ---- token helpers ----

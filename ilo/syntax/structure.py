@@ -116,13 +116,23 @@ def looks_like_lambda(toks: list[Tok], i: int) -> bool:
     return False
 
 
-def mark(toks: list[Tok]) -> tuple[list[Tok], list[Token]]:
-    """Drop layout newlines, insert declaration boundaries, name terminals."""
+def mark(toks: list[Tok], breaks=frozenset(), semis=frozenset()) -> tuple[list[Tok], list[Token]]:
+    """Drop layout newlines, insert declaration boundaries, name terminals.
+
+    ``breaks`` holds source offsets where a new declaration starts with no
+    separator before it (``x f>n;...`` once ``x`` has ended a body);
+    ``semis`` holds offsets where a function body follows its header with
+    no ``;`` (``f>n 5``, or the body on the next unindented line)."""
     kept: list[Tok] = []
     depth = 0
     at_decl_start = True
     for i, t in enumerate(toks):
         k = t.kind
+        if breaks and t.start in breaks and k != "nl" and kept and kept[-1].kind != "sep":
+            kept.append(Tok("sep", "", t.start, t.start))
+            at_decl_start = True
+        if semis and t.start in semis and k != "nl":
+            kept.append(Tok(";", ";", t.start, t.start))
         if k == "nl":
             if depth == 0 and starts_decl(toks, i + 1, strict=False):
                 kept.append(Tok("sep", "\n", t.start, t.end))
@@ -160,16 +170,44 @@ def mark(toks: list[Tok]) -> tuple[list[Tok], list[Token]]:
     return kept, terms
 
 
-def parse_structure(toks: list[Tok], source: str = "") -> list:
+def parse_structure(toks: list[Tok], source: str = "", breaks=frozenset()) -> list:
     """Declarations: FnHeader for functions, AST nodes for the rest."""
-    kept, terms = mark(toks)
-    if not terms:
-        return []
+    breaks, semis = set(breaks), set()
+    while True:
+        kept, terms = mark(toks, breaks, semis)
+        if not terms:
+            return []
+        try:
+            tree = _lark().parse(terms)
+        except UnexpectedToken as exc:
+            fix = _implicit_boundary(exc, kept)
+            if fix is not None and fix[1] not in breaks and fix[1] not in semis:
+                (breaks if fix[0] == "sep" else semis).add(fix[1])
+                continue
+            raise _diagnose(exc, kept) from None
+        except UnexpectedInput as exc:
+            raise _diagnose(exc, kept) from None
+        return _Build(kept).transform(tree)
+
+
+def _implicit_boundary(exc: UnexpectedToken, kept: list[Tok]):
+    """A separator upstream's parser would not need: ("sep"|"semi", offset) or None.
+
+    Declarations need no separator between them (``type p{x:n} f>n;1``), and
+    a function header need not be followed by ``;`` before its body."""
+    tok = exc.token
+    if tok is None or tok.type in ("$END", "SEP", "RPAR", "RSQB", "RBRACE"):
+        return None
     try:
-        tree = _lark().parse(terms)
-    except UnexpectedInput as exc:
-        raise _diagnose(exc, kept) from None
-    return _Build(kept).transform(tree)
+        j = int(tok.value)
+    except (TypeError, ValueError):
+        return None
+    expected = set(exc.expected or ())
+    if "SEP" in expected and starts_decl(kept, j, strict=False):
+        return ("sep", kept[j].start)
+    if {"SEMI", "LBRACE", "LSQB"} <= expected:
+        return ("semi", kept[j].start)
+    return None
 
 
 def _diagnose(exc: UnexpectedInput, kept: list[Tok]) -> IloParseError:
@@ -188,6 +226,9 @@ def _diagnose(exc: UnexpectedInput, kept: list[Tok]) -> IloParseError:
         return IloParseError("ILO-P010", "unexpected end of input", span=span)
     got = kept[int(tok.value)]
     span = Span(got.start, got.end)
+    binding = _top_level_binding(kept, int(tok.value))
+    if binding is not None:
+        return binding
     shown = f"`{got.value}`" if got.kind not in ("sep", "str", "num") else TERM_TEXT.get(tok.type, tok.type)
     if tok.type == "SEP" and expected & {"GT", "COLON", "NAME", "LIST", "PNAME", "LBRACE"}:
         return IloParseError("ILO-P020", "incomplete header: it runs off the end of the line", span=span,
@@ -220,6 +261,45 @@ def _diagnose(exc: UnexpectedInput, kept: list[Tok]) -> IloParseError:
     return IloParseError("ILO-P001", f"expected a declaration, got {shown}", span=span,
                          hint="a file holds declarations: `name p:type>ret;body`, `type name{...}`, "
                               "`tool ...` or `use \"file.ilo\"`")
+
+
+RESERVED_HINTS = {
+    "if": "ilo branches with `cond{body}` or `?x{arms}`",
+    "return": "use `ret expr` for an early return; the last expression is the value",
+    "let": "bind with `name=expr` inside a function body",
+    "var": "bind with `name=expr` inside a function body",
+    "const": "bind with `name=expr` inside a function body",
+    "fn": "declare functions as `name p:type>ret;body`; lambdas are `(x:n>n;body)`",
+    "def": "declare functions as `name p:type>ret;body`",
+}
+
+
+def _top_level_binding(kept: list[Tok], j: int) -> IloParseError | None:
+    """`name=...` where a declaration should start: say what is wrong with it."""
+    i = j - 1 if j > 0 and kept[j].kind == "=" else j
+    t = kept[i]
+    if i + 1 >= len(kept) or kept[i + 1].kind != "=" or (i > 0 and kept[i - 1].kind != "sep"):
+        if t.kind == "reserved":
+            return IloParseError("ILO-P001", f"`{t.value}` is a reserved word", span=Span(t.start, t.end),
+                                 hint=RESERVED_HINTS.get(t.value))
+        return None
+    span = Span(t.start, t.end)
+    if t.kind == "reserved":
+        return IloParseError("ILO-P011", f"`{t.value}` is a reserved word and cannot be used as a name",
+                             span=span, hint=RESERVED_HINTS.get(t.value))
+    if t.kind != "ident":
+        return None
+    from ilo.runtime import builtins as B
+
+    if t.value in ("brk", "cnt"):
+        role = "break" if t.value == "brk" else "continue"
+        return IloParseError("ILO-P011", f"`{t.value}` is reserved for {role} (loop control) and cannot be "
+                             "used as a name", span=span, hint="pick another name, e.g. `count` or `c`")
+    if t.value in B.BUILTINS:
+        return IloParseError("ILO-P011", f"`{t.value}` is a builtin and cannot be used as a binding name",
+                             span=span, hint=f"rename it, e.g. `my{t.value}` or `{t.value}v`")
+    return IloParseError("ILO-P001", f"a binding `{t.value}=...` cannot stand at the top level", span=span,
+                         hint="bindings live inside a function body: `main>n;x=1;x`")
 
 
 class _Build(Transformer):
