@@ -12,7 +12,7 @@ from ilo.diagnostics.errors import IloParseError, Span
 from ilo.runtime import builtins as B
 from ilo.syntax import ast as A
 from ilo.syntax.lexer import Tok, lex
-from ilo.syntax.structure import FnHeader, is_fn_decl_start, parse_structure, starts_decl
+from ilo.syntax.structure import RESERVED_HINTS, FnHeader, is_fn_decl_start, parse_structure, starts_decl
 
 ATOM_START = {"ident", "num", "str", "true", "false", "nil", "_", "(", "[", "fnhead"}
 PREFIX_BINOPS = {"+", "*", "/", ">", "<", ">=", "<=", "=", "!=", "&", "|", "+="}
@@ -24,15 +24,6 @@ INFIX_BP = {"|": (1, 2), "&": (3, 4), "=": (5, 6), "!=": (5, 6), "<": (7, 8), ">
             "*": (11, 12), "/": (11, 12)}
 STMT_KEYWORDS = {"wh", "ret", "brk", "cnt"}
 TYPE_LETTERS = {"n", "t", "b", "l"}
-RESERVED_HINTS = {
-    "if": "ilo branches with `cond{body}` or `?x{arms}`",
-    "return": "use `ret expr` for an early return; the last expression is the value",
-    "let": "bind with `name=expr`",
-    "var": "bind with `name=expr`",
-    "const": "bind with `name=expr`",
-    "fn": "declare functions as `name p:type>ret;body`; lambdas are `(x:n>n;body)`",
-    "def": "declare functions as `name p:type>ret;body`",
-}
 
 
 def parse(source: str, filename: str | None = None) -> A.Program:
