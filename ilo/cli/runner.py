@@ -28,8 +28,6 @@ def execute(engine, program, name, values, opts, source, report) -> int:
 
 
 def suppress_tail(program, name) -> bool:
-    from ilo.engines.tree import body_has_early_return
-
     decl = program.functions.get(name)
     if decl is None or not decl.body:
         return False
@@ -56,3 +54,17 @@ def emit_result(result, as_json: bool, suppress: bool) -> None:
     if isinstance(result, Ok):
         result = result.value
     sink.write_stdout(display(result) + "\n")
+
+
+def body_has_early_return(stmts) -> bool:
+    """Does the body return early anywhere (`ret`, a braceless guard)?"""
+    for s in stmts:
+        if isinstance(s, A.Return) or (isinstance(s, A.Guard) and s.braceless):
+            return True
+        for f in ("body", "else_body"):
+            sub = getattr(s, f, None) if f in getattr(s, "_fields", ()) else None
+            if sub and body_has_early_return(sub):
+                return True
+        if isinstance(s, A.MatchS) and any(body_has_early_return(a.body) for a in s.arms):
+            return True
+    return False

@@ -11,8 +11,8 @@ import sys
 from ilo import sink
 from ilo.diagnostics.errors import IloRuntimeError
 from ilo.runtime import builtins as B
-from ilo.runtime.values import (Err, FnVal, IloMap, Ok, Record, display, to_map_key, truthy,
-                                type_name, values_equal)
+from ilo.runtime.ops import Propagate, binop, match_pattern, unwrap
+from ilo.runtime.values import Err, FnVal, IloMap, Ok, Record, to_map_key, truthy, type_name
 from ilo.syntax import ast as A
 
 MAX_DEPTH = 4000
@@ -145,7 +145,7 @@ class TreeEngine:
         frame = Frame({p.name: a for p, a in zip(params, args)})
         try:
             return self.exec_body(decl.body, frame)
-        except ReturnSignal as r:
+        except (ReturnSignal, Propagate) as r:
             return r.value
         except (BreakSignal, ContinueSignal):
             return None
@@ -247,7 +247,7 @@ class TreeEngine:
         if st.else_body is not None:
             try:
                 return self.scoped(st.body if hit else st.else_body, frame)
-            except ReturnSignal as r:
+            except (ReturnSignal, Propagate) as r:
                 return r.value
         if not hit:
             return _MISSING
@@ -378,23 +378,7 @@ class TreeEngine:
         else:
             result = self.call_named(e.name, args)
         if e.unwrap:
-            return self.unwrap(result, e.unwrap)
-        return result
-
-    @staticmethod
-    def unwrap(result, mode: str):
-        if isinstance(result, Ok):
-            return result.value
-        if mode == "!":
-            if isinstance(result, Err) or result is None:
-                raise ReturnSignal(result)
-            return result
-        if isinstance(result, Err):
-            raise IloRuntimeError("ILO-R026", f"panic-unwrap: {display(result.value)}",
-                                  hint="`!!` aborts on Err; use `!` to propagate or `?{~v:..;^e:..}` to handle it")
-        if result is None:
-            raise IloRuntimeError("ILO-R026", "panic-unwrap: expected value, got nil",
-                                  hint="`!!` aborts on nil; use `??x default` to supply a fallback")
+            return unwrap(result, e.unwrap)
         return result
 
     def e_binop(self, e, frame):
@@ -473,7 +457,7 @@ class TreeEngine:
                         frame.define(bind[0], bind[1])
                     try:
                         return self.exec_body(arm.body, frame)
-                    except (ReturnSignal, BreakSignal) as s:
+                    except (ReturnSignal, BreakSignal, Propagate) as s:
                         return s.value
                     except ContinueSignal:
                         return None
@@ -520,91 +504,6 @@ def _field_hint(name, rec):
     if close:
         return f"did you mean '{close[0]}'? or use `.?{name}` for an optional field"
     return f"fields are: {', '.join(rec.fields) or '(none)'}; use `.?{name}` for an optional field"
-
-
-def match_pattern(pat, value):
-    """None when the arm does not match, else () or (name, value) to bind."""
-    kind = pat.kind
-    if kind == "wild":
-        return ("_", value)
-    if kind == "ok":
-        return (pat.binding, value.value) if isinstance(value, Ok) else None
-    if kind == "err":
-        return (pat.binding, value.value) if isinstance(value, Err) else None
-    if kind == "lit":
-        return () if values_equal(pat.value, value) else None
-    if kind == "type":
-        letter = pat.value
-        ok = (letter == "n" and isinstance(value, float) and not isinstance(value, bool)) or \
-             (letter == "t" and isinstance(value, str)) or \
-             (letter == "b" and isinstance(value, bool)) or \
-             (letter == "l" and isinstance(value, list))
-        return (pat.binding, value) if ok else None
-    return None
-
-
-def binop(op, a, b):
-    """Arithmetic, concatenation, comparison and append: shared by every engine."""
-    fa = type(a) is float
-    fb = type(b) is float
-    if fa and fb:
-        if op == "+":
-            return a + b
-        if op == "-":
-            return a - b
-        if op == "*":
-            return a * b
-        if op == "/":
-            if b == 0.0:
-                raise IloRuntimeError("ILO-R003", "division by zero",
-                                      hint="guard the divisor first: `=d 0 0` before `/n d`")
-            return a / b
-        if op == ">":
-            return a > b
-        if op == "<":
-            return a < b
-        if op == ">=":
-            return a >= b
-        if op == "<=":
-            return a <= b
-    if op == "=":
-        return values_equal(a, b)
-    if op == "!=":
-        return not values_equal(a, b)
-    ta, tb = type(a) is str, type(b) is str
-    if ta and tb:
-        if op == "+":
-            return a + b
-        if op == ">":
-            return a > b
-        if op == "<":
-            return a < b
-        if op == ">=":
-            return a >= b
-        if op == "<=":
-            return a <= b
-    if op == "+" and isinstance(a, list) and isinstance(b, list):
-        return a + b
-    if op == "+=" and isinstance(a, list):
-        return a + [b]
-    hint = None
-    if op == "+" and (ta or tb):
-        hint = "convert numbers to text with `str n` before joining"
-    raise IloRuntimeError("ILO-R004", f"unsupported operation: {op} on {type_name(a)} and {type_name(b)}",
-                          hint=hint)
-
-
-def body_has_early_return(stmts) -> bool:
-    for s in stmts:
-        if isinstance(s, A.Return) or (isinstance(s, A.Guard) and s.braceless):
-            return True
-        for f in ("body", "else_body"):
-            sub = getattr(s, f, None) if f in getattr(s, "_fields", ()) else None
-            if sub and body_has_early_return(sub):
-                return True
-        if isinstance(s, A.MatchS) and any(body_has_early_return(a.body) for a in s.arms):
-            return True
-    return False
 
 
 sys.setrecursionlimit(max(sys.getrecursionlimit(), 60000))

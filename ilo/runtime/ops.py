@@ -1,0 +1,109 @@
+"""Operator and pattern semantics shared by every engine.
+
+The tree engine calls these directly; the bytecode VM and the JIT's
+fallback paths call the same functions, so `+`, `=`, `!`, `!!` and match
+arms behave identically everywhere.
+"""
+
+from __future__ import annotations
+
+from ilo.diagnostics.errors import IloRuntimeError
+from ilo.runtime.values import Err, Ok, display, type_name, values_equal
+
+
+class Propagate(Exception):
+    """`f! x` met an Err or nil: the enclosing function returns it as is."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+
+def unwrap(result, mode: str):
+    """`!` (propagate) and `!!` (abort) on a call's result; other values pass through."""
+    if isinstance(result, Ok):
+        return result.value
+    if mode == "!":
+        if isinstance(result, Err) or result is None:
+            raise Propagate(result)
+        return result
+    if isinstance(result, Err):
+        raise IloRuntimeError("ILO-R026", f"panic-unwrap: {display(result.value)}",
+                              hint="`!!` aborts on Err; use `!` to propagate or `?{~v:..;^e:..}` to handle it")
+    if result is None:
+        raise IloRuntimeError("ILO-R026", "panic-unwrap: expected value, got nil",
+                              hint="`!!` aborts on nil; use `??x default` to supply a fallback")
+    return result
+
+
+def match_pattern(pat, value):
+    """None when the arm does not match, else () or (name, value) to bind."""
+    kind = pat.kind
+    if kind == "wild":
+        return ("_", value)
+    if kind == "ok":
+        return (pat.binding, value.value) if isinstance(value, Ok) else None
+    if kind == "err":
+        return (pat.binding, value.value) if isinstance(value, Err) else None
+    if kind == "lit":
+        return () if values_equal(pat.value, value) else None
+    if kind == "type":
+        letter = pat.value
+        ok = (letter == "n" and isinstance(value, float) and not isinstance(value, bool)) or \
+             (letter == "t" and isinstance(value, str)) or \
+             (letter == "b" and isinstance(value, bool)) or \
+             (letter == "l" and isinstance(value, list))
+        return (pat.binding, value) if ok else None
+    return None
+
+
+def binop(op, a, b):
+    """Arithmetic, concatenation, comparison and append: shared by every engine."""
+    fa = type(a) is float
+    fb = type(b) is float
+    if fa and fb:
+        if op == "+":
+            return a + b
+        if op == "-":
+            return a - b
+        if op == "*":
+            return a * b
+        if op == "/":
+            if b == 0.0:
+                raise IloRuntimeError("ILO-R003", "division by zero",
+                                      hint="guard the divisor first: `=d 0 0` before `/n d`")
+            return a / b
+        if op == ">":
+            return a > b
+        if op == "<":
+            return a < b
+        if op == ">=":
+            return a >= b
+        if op == "<=":
+            return a <= b
+    if op == "=":
+        return values_equal(a, b)
+    if op == "!=":
+        return not values_equal(a, b)
+    ta, tb = type(a) is str, type(b) is str
+    if ta and tb:
+        if op == "+":
+            return a + b
+        if op == ">":
+            return a > b
+        if op == "<":
+            return a < b
+        if op == ">=":
+            return a >= b
+        if op == "<=":
+            return a <= b
+    if op == "+" and isinstance(a, list) and isinstance(b, list):
+        return a + b
+    if op == "+=" and isinstance(a, list):
+        return a + [b]
+    hint = None
+    if op == "+" and (ta or tb):
+        hint = "convert numbers to text with `str n` before joining"
+    raise IloRuntimeError("ILO-R004", f"unsupported operation: {op} on {type_name(a)} and {type_name(b)}",
+                          hint=hint)
