@@ -7,6 +7,7 @@ through these functions, so every front door behaves alike.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from ilo.diagnostics.errors import IloParseError, IloUsageError
@@ -15,15 +16,27 @@ from ilo.syntax.parser import parse
 
 ENGINES = ("tree", "vm", "jit")
 
+# The front end, the engines and value printing recurse over the program's
+# nesting. Some of those paths pass through C (join, list), so the limit must
+# stay well inside an 8 MiB native stack: 30000 frames was measured safe,
+# 50000 crashed. Deeper programs end in ILO-R604 / ILO-P003 instead.
+STACK_LIMIT = 30000
+sys.setrecursionlimit(STACK_LIMIT)
+
 
 def load_program(source: str, filename: str | None = None, *, check: bool = True) -> A.Program:
     """Parse ``source``, resolve ``use`` imports, and run the static checks."""
-    program = parse(source, filename)
-    program = resolve_imports(program, filename, stack=())
-    if check:
-        from ilo.checks.verify import verify
+    try:
+        program = parse(source, filename)
+        program = resolve_imports(program, filename, stack=())
+        if check:
+            from ilo.checks.verify import verify
 
-        verify(program)
+            verify(program)
+    except RecursionError:
+        raise IloParseError("ILO-P003", "the program is nested too deeply to read",
+                            hint="bind intermediate results to names instead of nesting "
+                                 "thousands of levels deep") from None
     return program
 
 

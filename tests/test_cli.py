@@ -152,3 +152,16 @@ def test_long_flags_may_follow_the_arguments():
 def test_wrong_arity_hint_mentions_stray_flag():
     p = ilo("f>n;1", "--nosuchflag")
     assert p.returncode == 2 and "flag" in diag(p)["hint"]
+
+
+@pytest.mark.parametrize("src", [
+    "f>n;" + "(" * 3000 + "1" + ")" * 3000,
+    "f>n;" + "+1 " * 20000 + "1",
+    "f>L n;xs=[];@i 0..100000{xs=[xs]};xs",
+    "f n:n>n;r=map (x:n>n;f x) [+n 1];r.0",
+])
+def test_extreme_nesting_is_a_clean_diagnostic(src):
+    p = ilo(src, "1") if src.startswith("f n") else ilo(src)
+    assert p.returncode in (1, 2)
+    assert_clean(p)
+    assert diag(p)["code"] in ("ILO-P003", "ILO-R604")

@@ -60,12 +60,17 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-    except Exception as exc:  # a bug in ilo itself: still one clean diagnostic
-        if os.environ.get("ILO_DEBUG"):
-            raise
-        return report(IloRuntimeError(
-            "ILO-R013", f"internal error: {type(exc).__name__}: {exc}",
-            hint="this is a bug in ilo, not in your program; set ILO_DEBUG=1 for the Python traceback"), opts)
+    except Exception as exc:
+        return internal_error(exc, opts)
+
+
+def internal_error(exc: Exception, opts: Options) -> int:
+    """A bug in ilo itself still ends in one clean diagnostic (ILO_DEBUG=1 re-raises)."""
+    if os.environ.get("ILO_DEBUG"):
+        raise exc
+    return report(IloRuntimeError(
+        "ILO-R013", f"internal error: {type(exc).__name__}: {exc}",
+        hint="this is a bug in ilo, not in your program; set ILO_DEBUG=1 for the Python traceback"), opts)
 
 
 def _main(argv: list[str], opts: Options) -> int:
@@ -149,6 +154,8 @@ def run_guarded(program_arg: str, args: list[str], opts: Options) -> int:
         except KeyboardInterrupt:
             sink.flush()
             return 130
+        except Exception as exc:
+            return internal_error(exc, opts)
 
     return supervise.run_guarded(body, limits, diag_mode(opts), opts.engine)
 

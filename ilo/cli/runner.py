@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 
 from ilo import sink
-from ilo.diagnostics.errors import IloError
+from ilo.diagnostics.errors import IloError, IloRuntimeError
 from ilo.runtime.values import Err, Ok, display
 from ilo.syntax import ast as A
 
@@ -20,9 +20,13 @@ from ilo.syntax import ast as A
 def execute(engine, program, name, values, opts, source, report) -> int:
     try:
         result = engine.run(name, values)
+        try:
+            emit_result(result, opts.explicit_json, suppress_tail(program, name))
+        except RecursionError:
+            raise IloRuntimeError("ILO-R604", "the result is nested too deeply to print",
+                                  hint="flatten the value, or print a summary of it") from None
     except IloError as err:
         return report(err, opts, source)
-    emit_result(result, opts.explicit_json, suppress_tail(program, name))
     sink.flush()
     return 1 if isinstance(result, Err) else 0
 

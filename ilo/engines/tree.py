@@ -505,5 +505,3 @@ def _field_hint(name, rec):
         return f"did you mean '{close[0]}'? or use `.?{name}` for an optional field"
     return f"fields are: {', '.join(rec.fields) or '(none)'}; use `.?{name}` for an optional field"
 
-
-sys.setrecursionlimit(max(sys.getrecursionlimit(), 60000))

@@ -20,6 +20,7 @@ from ilo.syntax import ast as A
 from ilo.syntax.lexer import Tok
 
 STMT_KEYWORDS = {"wh", "ret", "brk", "cnt"}
+MAX_NESTING = 400  # deeper bracket nesting is refused before any recursive pass sees it
 SIGIL_TERMS = {"L": "LIST", "O": "OPT", "R": "RES", "M": "MAP", "S": "SUM", "F": "FN"}
 SIMPLE_TERMS = {"num": "NUM", "str": "STR", ":": "COLON", ";": "SEMI", ">": "GT", ",": "COMMA",
                 "_": "UNDERSCORE", ")": "RPAR", "[": "LSQB", "]": "RSQB", "{": "LBRACE", "}": "RBRACE",
@@ -144,6 +145,10 @@ def mark(toks: list[Tok], breaks=frozenset(), semis=frozenset()) -> tuple[list[T
             continue
         if k in OPEN:
             depth += 1
+            if depth > MAX_NESTING:
+                raise IloParseError("ILO-P003", f"brackets nested more than {MAX_NESTING} levels deep",
+                                    span=Span(t.start, t.end),
+                                    hint="bind intermediate results to names instead of nesting deeper")
         elif k in CLOSE:
             depth = max(0, depth - 1)
         if at_decl_start and k == "ident" and t.value == "alias" and starts_decl(toks, i, strict=False) \
