@@ -96,15 +96,7 @@ def write_stdout(text: str) -> None:
     if sys.stdout is not _fast_out:
         _slow_write(text, data)
         return
-    e = _end
-    if e + n > CAPACITY:
-        _overflow(data)
-        return
-    _dv[e:e + n] = data
-    _end = e = e + n
-    _hdr[0] = e
-    if e - _start > _limit:
-        drain()
+    _append(data)
 
 
 def write_report(text: str) -> None:

@@ -7,8 +7,13 @@ arms behave identically everywhere.
 
 from __future__ import annotations
 
+import operator
+
 from ilo.diagnostics.errors import IloRuntimeError
 from ilo.runtime.values import Err, Ok, display, type_name, values_equal
+
+
+ORDER = {">": operator.gt, "<": operator.lt, ">=": operator.ge, "<=": operator.le}
 
 
 class Propagate(Exception):
@@ -74,14 +79,9 @@ def binop(op, a, b):
                 raise IloRuntimeError("ILO-R003", "division by zero",
                                       hint="guard the divisor first: `=d 0 0` before `/n d`")
             return a / b
-        if op == ">":
-            return a > b
-        if op == "<":
-            return a < b
-        if op == ">=":
-            return a >= b
-        if op == "<=":
-            return a <= b
+        cmp = ORDER.get(op)
+        if cmp is not None:
+            return cmp(a, b)
     if op == "=":
         return values_equal(a, b)
     if op == "!=":
@@ -90,14 +90,9 @@ def binop(op, a, b):
     if ta and tb:
         if op == "+":
             return a + b
-        if op == ">":
-            return a > b
-        if op == "<":
-            return a < b
-        if op == ">=":
-            return a >= b
-        if op == "<=":
-            return a <= b
+        cmp = ORDER.get(op)
+        if cmp is not None:
+            return cmp(a, b)
     if op == "+" and isinstance(a, list) and isinstance(b, list):
         return a + b
     if op == "+=" and isinstance(a, list):

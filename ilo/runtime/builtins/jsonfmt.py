@@ -117,48 +117,40 @@ class _Reader:
             if c != expected:
                 raise self.error("expected ident")
 
+    def next_item(self, first: bool, close: str, what: str):
+        """Skip to the next element of a list or object: its first byte, or
+        None when ``close`` ends the container."""
+        c = self.skip_ws()
+        if c is None:
+            raise self.peek_error(f"EOF while parsing {what}")
+        if c == ord(close):
+            self.i += 1
+            return None
+        if first:
+            return c
+        if c != ord(","):
+            raise self.peek_error(f"expected `,` or `{close}`")
+        self.i += 1
+        c = self.skip_ws()
+        if c == ord(close):
+            raise self.peek_error("trailing comma")
+        if c is None:
+            raise self.peek_error("EOF while parsing a value")
+        return c
+
     def array(self):
-        out, first = [], True
-        while True:
-            c = self.skip_ws()
-            if c is None:
-                raise self.peek_error("EOF while parsing a list")
-            if c == ord("]"):
-                self.i += 1
-                return out
-            if first:
-                first = False
-            elif c == ord(","):
-                self.i += 1
-                c = self.skip_ws()
-                if c == ord("]"):
-                    raise self.peek_error("trailing comma")
-                if c is None:
-                    raise self.peek_error("EOF while parsing a value")
-            else:
-                raise self.peek_error("expected `,` or `]`")
+        out = []
+        while self.next_item(not out, "]", "a list") is not None:
             out.append(self.value())
+        return out
 
     def obj(self):
         out, first = {}, True
         while True:
-            c = self.skip_ws()
+            c = self.next_item(first, "}", "an object")
             if c is None:
-                raise self.peek_error("EOF while parsing an object")
-            if c == ord("}"):
-                self.i += 1
                 return out
-            if first:
-                first = False
-            elif c == ord(","):
-                self.i += 1
-                c = self.skip_ws()
-                if c == ord("}"):
-                    raise self.peek_error("trailing comma")
-                if c is None:
-                    raise self.peek_error("EOF while parsing a value")
-            else:
-                raise self.peek_error("expected `,` or `}`")
+            first = False
             if c != ord('"'):
                 raise self.peek_error("key must be a string")
             self.i += 1
