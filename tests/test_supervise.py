@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from ilo import runtime_guard, supervise
+from ilo import supervise
 
 import guard_harness as gh
 
@@ -246,37 +246,3 @@ def test_low_level_pieces_compose():
     finally:
         child.close()
     assert not supervise._lifelines
-
-
-COST_SCRIPT = r"""
-import os, statistics, sys, time
-from ilo import runtime_guard, supervise
-import ilo.diagnostics.render          # what the CLI parent has loaded at fork time
-limits = runtime_guard.GuardLimits()
-trivial = lambda: 0
-def quartile(fn, n=40):
-    fn()
-    samples = []
-    for _ in range(n):
-        t = time.perf_counter(); fn(); samples.append(time.perf_counter() - t)
-    return sorted(samples)[n // 4]
-forked = quartile(lambda: supervise.run_guarded(trivial, limits))
-os.environ["ILO_NO_FORK"] = "1"
-inline = quartile(lambda: (supervise.run_guarded(trivial, limits), runtime_guard.uninstall()))
-print(forked - inline)
-"""
-
-
-def test_supervisor_cost_on_a_trivial_run():
-    # measured in a process shaped like the CLI's parent at fork time (the
-    # engine and parser are loaded by the child, after the fork): fork cost
-    # grows with the parent's resident memory.  The lower quartile of 40 runs
-    # is the cost itself; the rest is waiting for a CPU on a busy machine.
-    costs = []
-    for _ in range(3):
-        out = subprocess.run([sys.executable, "-c", COST_SCRIPT], capture_output=True,
-                             text=True, env=gh.env(), timeout=60)
-        costs.append(float(out.stdout.strip() or "nan"))
-        if costs[-1] < 0.005:
-            break
-    assert min(costs) < 0.005, f"supervisor costs {[round(c * 1e3, 2) for c in costs]} ms"
