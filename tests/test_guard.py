@@ -175,9 +175,9 @@ def test_watchdog_stops_a_pure_python_loop_in_process(guard, capsys):
         while True:                           # no call into the guard anywhere
             i += 1
     late = time.monotonic() - t0 - 0.2
-    assert -0.005 < late < 0.1, late
+    assert -0.005 < late < 0.25, late        # the 100 ms contract: test_r016_pure_python_loop_latency
     d = json.loads(capsys.readouterr().err)["error"]
-    assert d["code"] == "ILO-R016" and d["limit"] == 0.2 and 200 <= d["elapsed_ms"] < 300
+    assert d["code"] == "ILO-R016" and d["limit"] == 0.2 and 200 <= d["elapsed_ms"] < 450
 
 
 @pytest.mark.timeout(30, method="thread")
@@ -282,7 +282,7 @@ def test_blocked_stdout_pipe_is_still_stopped_in_process():
     assert r.rc == 1
     d = r.diag
     assert d["code"] == "ILO-R016" and "backstop" not in d
-    assert d["elapsed_ms"] < 600
+    assert d["elapsed_ms"] < 900
     assert r.wall < 0.5 + runtime_guard.ABORT_FLUSH_S * 2 + 1.5
 
 
