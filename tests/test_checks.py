@@ -16,6 +16,9 @@ from ilo.diagnostics.errors import IloCheckError
     ("g a:n>R n t;~a\nf>n;v=g! 1;v", "ILO-T026", "!!"),
     ("type pt{x:n;y:n}\nf p:pt>n;p.xx", "ILO-T019", "'x'"),
     ('f x:n>b;>x "a"', "ILO-T010", None),
+    ('f x:n>t;?x{1:"one"}', "ILO-T024", "_"),
+    ("f x:R n t>n;?x{~v:v}", "ILO-T024", "missing"),
+    ("f x:b>n;v=?x{true:1};v", "ILO-T024", "missing"),
 ])
 def test_certain_type_errors(src, code, hint_part):
     with pytest.raises(IloCheckError) as e:
@@ -35,6 +38,11 @@ def test_certain_type_errors(src, code, hint_part):
     'g a:n>R n t;~a\nf>R n t;v=g! 1;~v',
     'g a:n>R n t;~a\nf>n;v=g!! 1;v',
     "f x:S a b>t;x",
+    'f x:n>t;?x{1:"one";_:"other"}',
+    'f x:n>t;?x{n v:"num"}',
+    "f x:R n t>n;?x{~v:v;^e:0}",
+    "f x:b>n;?x{true:1;false:0}",
+    "f x:_>n;?x{1:1}",
 ])
 def test_uncertain_programs_are_accepted(src):
     load_program(src)

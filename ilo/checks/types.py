@@ -7,8 +7,10 @@ bindings whose every assignment has the same known type. Anything else is
 "unknown" and never reported.
 
 Codes: T007 argument type at a call, T008 return type, T009 arithmetic,
-T010 comparison, T019 field not on a declared record, T025 `!` on a call
-that cannot fail, T026 `!` in a function that cannot return an Err.
+T024 a match on a subject of known type that misses values,
+T010 comparison, T019 field not on a declared record, T024 a match on a
+subject of declared type that misses values, T025 `!` on a call that
+cannot fail, T026 `!` in a function that cannot return an Err.
 """
 
 from __future__ import annotations
@@ -63,6 +65,8 @@ class _Fn:
 
     def run(self):
         for st in _walk_stmts(self.decl.body):
+            if isinstance(st, A.MatchS):
+                self.check_match(st.subject, st.arms, st.span)
             for e in _stmt_exprs(st):
                 for sub in _walk_expr(e):
                     self.check(sub, st.span)
@@ -108,8 +112,43 @@ class _Fn:
                 return simple(d.ret)
         return None
 
+    def declared(self, e):
+        """The full declared type of a parameter or a user call, if certain."""
+        if isinstance(e, A.Ref) and e.name in self.env and e.name not in self.assigned:
+            return next((p.type for p in self.decl.params if p.name == e.name), None)
+        if isinstance(e, A.Call) and not e.unwrap and e.name not in self.env and e.name in self.fns:
+            return self.fns[e.name].ret
+        return None
+
+    def check_match(self, subject, arms, span):
+        """T024: a match on a subject of known type must cover every value."""
+        if subject is None or not arms:
+            return
+        t = self.declared(subject)
+        if t is None or t[0] not in ("n", "t", "b", "R"):
+            return
+        kinds = {a.pattern.kind for a in arms}
+        if "wild" in kinds:
+            return
+        letters = {a.pattern.value for a in arms if a.pattern.kind == "type"}
+        lits = [a.pattern.value for a in arms if a.pattern.kind == "lit"]
+        k = t[0]
+        if k == "R":
+            missing = [m for m, kind in (("~v", "ok"), ("^e", "err")) if kind not in kinds]
+        elif k == "b":
+            missing = [] if "b" in letters else [m for m, v in (("true", True), ("false", False))
+                                                  if not any(x is v for x in lits)]
+        else:
+            missing = [] if k in letters else ["_"]
+        if missing:
+            self.err("ILO-T024", f"match on {A.type_str(t)} does not cover every value: missing "
+                     + ", ".join(f"`{m}`" for m in missing), span,
+                     "add the missing arms, or a final `_:...` arm")
+
     def check(self, e, span):
         sp = e.span or span
+        if isinstance(e, A.MatchE):
+            self.check_match(e.subject, e.arms, sp)
         if isinstance(e, A.BinOp):
             lt, rt = self.typeof(e.left), self.typeof(e.right)
             if lt is None or rt is None:
