@@ -165,3 +165,13 @@ def test_extreme_nesting_is_a_clean_diagnostic(src):
     assert p.returncode in (1, 2)
     assert_clean(p)
     assert diag(p)["code"] in ("ILO-P003", "ILO-R604")
+
+
+def test_idiom_hints_after_a_successful_run():
+    p = ilo("--text", "f xs:L n>n;length xs", "1,2")
+    assert p.stdout == "2\n" and p.stderr == "hint: `length` → `len` (canonical short form)\n"
+    p = ilo("f>n;*/6 2 3")
+    assert json.loads(p.stderr)["hints"][0].startswith("`*/a b c`")
+    assert ilo("--no-hints", "f xs:L n>n;length xs", "1,2").stderr == ""
+    assert ilo("f>n;6 / 2 * 3").stderr == ""
+    assert ilo("f>n;len [1]").stderr == ""

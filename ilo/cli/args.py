@@ -8,6 +8,8 @@ or ``--x`` can be passed through as arguments).
 from __future__ import annotations
 
 import json
+import os
+import sys
 import re
 from dataclasses import dataclass, field
 
@@ -164,3 +166,14 @@ def _raw_text(x):
     from ilo.runtime.values import display
 
     return display(x)
+
+
+def diag_mode(opts: Options) -> str:
+    if opts.mode:
+        return opts.mode
+    if os.environ.get("NO_COLOR"):
+        return "text"
+    try:
+        return "text" if sys.stderr.isatty() else "json"
+    except (AttributeError, ValueError):
+        return "json"

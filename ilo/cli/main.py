@@ -13,7 +13,7 @@ import os
 import sys
 
 from ilo import sink
-from ilo.cli.args import IDENT_RE, Options, coerce_for_param, looks_like_flag, take_flag
+from ilo.cli.args import IDENT_RE, Options, coerce_for_param, diag_mode, looks_like_flag, take_flag
 from ilo.diagnostics.errors import IloError, IloRuntimeError, IloUsageError
 from ilo.diagnostics.render import render
 
@@ -27,17 +27,6 @@ flags:
   --max-runtime SECS (60)   --max-output-bytes BYTES (104857600)
   --max-memory MB (4096)    --max-idle SECS (0 = off)
 """
-
-
-def diag_mode(opts: Options) -> str:
-    if opts.mode:
-        return opts.mode
-    if os.environ.get("NO_COLOR"):
-        return "text"
-    try:
-        return "text" if sys.stderr.isatty() else "json"
-    except (AttributeError, ValueError):
-        return "json"
 
 
 def report(err: IloError, opts: Options, source: str | None = None) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 
 from ilo import sink
+from ilo.cli.args import diag_mode
 from ilo.diagnostics.errors import IloError, IloRuntimeError
 from ilo.runtime.values import Err, Ok, display
 from ilo.syntax import ast as A
@@ -28,7 +29,23 @@ def execute(engine, program, name, values, opts, source, report) -> int:
     except IloError as err:
         return report(err, opts, source)
     sink.flush()
-    return 1 if isinstance(result, Err) else 0
+    if isinstance(result, Err):
+        return 1
+    if not opts.no_hints:
+        emit_hints(program, diag_mode(opts))
+    return 0
+
+
+def emit_hints(program, mode: str) -> None:
+    from ilo.checks.hints import idiom_hints
+
+    hints = idiom_hints(program)
+    if not hints:
+        return
+    if mode == "json":
+        sink.write_stderr(json.dumps({"hints": hints}, ensure_ascii=False) + "\n")
+    else:
+        sink.write_stderr("".join(f"hint: {h}\n" for h in hints))
 
 
 def suppress_tail(program, name) -> bool:
