@@ -46,3 +46,30 @@ def test_certain_type_errors(src, code, hint_part):
 ])
 def test_uncertain_programs_are_accepted(src):
     load_program(src)
+
+
+# ---- warnings: values thrown away ----
+
+from ilo.checks.warnings import find_warnings  # noqa: E402
+
+
+@pytest.mark.parametrize("src, code", [
+    ('f x:n>t;fmt "a{}" x;"done"', "ILO-T032"),
+    ("f>L n;xs=[];@i 0..3{+=xs i};xs", "ILO-T033"),
+    ('f>M t n;m=mmap;mset m "a" 1;m', "ILO-T033"),
+    ('f>M t n;m=mmap;@i 0..2{mdel m "a"};m', "ILO-T033"),
+])
+def test_dropped_values_warn(src, code):
+    (w,) = find_warnings(load_program(src))
+    assert w.code == code and w.severity == "warning" and w.exit_code == 0 and w.hint
+
+
+@pytest.mark.parametrize("src", [
+    'f x:n>t;fmt "a{}" x',
+    "f>L n;xs=[];@i 0..3{xs=+=xs i};xs",
+    'f>M t n;m=mmap;mset m "a" 1',
+    'f x:n>t;>x 0{fmt "p{}" x}{"neg"}',
+    'f x:n>t;prnt fmt "a{}" x;"ok"',
+])
+def test_values_that_flow_out_do_not_warn(src):
+    assert find_warnings(load_program(src)) == []

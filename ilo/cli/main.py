@@ -196,6 +196,10 @@ def run(program_arg: str, args: list[str], opts: Options) -> int:
         program = api.load_program(source, filename)
     except IloError as err:
         return report(err, opts, source)
+    from ilo.checks.warnings import find_warnings
+
+    for warning in find_warnings(program):
+        sink.write_stderr(render(warning, diag_mode(opts), source) + "\n")
     if opts.ast:
         from ilo.syntax.dump import to_json
 

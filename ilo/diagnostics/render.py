@@ -40,7 +40,7 @@ def to_dict(err: IloError, source: str | None = None) -> dict:
             label["line"], label["col"] = line_col(source, err.span.start)
         body["labels"].append(label)
     body.update(err.extra)
-    return {"error": body}
+    return {err.severity: body}
 
 
 def render_json(err: IloError, source: str | None = None) -> str:
