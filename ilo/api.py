@@ -6,7 +6,6 @@ through these functions, so every front door behaves alike.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -107,7 +106,3 @@ def entry_function(program: A.Program, explicit: str | None) -> str:
         return names[0]
     raise IloUsageError("ILO-U005", "the program declares no function to run",
                         hint="declare one, e.g. `main>n;42`")
-
-
-def cwd_of(filename: str | None) -> str:
-    return os.path.dirname(os.path.abspath(filename)) if filename else os.getcwd()

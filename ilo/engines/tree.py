@@ -118,12 +118,8 @@ class TreeEngine:
         tool = self.tool_decls.get(name)
         if tool is not None:
             return self.call_tool(tool, args)
-        spec = B.lookup(name)
-        if spec is not None:
-            if spec.arities is not None and len(args) not in spec.arities:
-                want = " or ".join(str(a) for a in spec.arities)
-                raise IloRuntimeError("ILO-R009", f"{spec.name}: expected {want} args, got {len(args)}")
-            return spec.fn(self, args)
+        if B.lookup(name) is not None:
+            return B.call(name, self, args)
         raise IloRuntimeError("ILO-R002", f"undefined function '{name}'")
 
     def call_tool(self, tool, args):

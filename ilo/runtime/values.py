@@ -107,9 +107,6 @@ class FnVal:
         return f"FnVal({self.name!r})"
 
 
-NIL = None
-
-
 def type_name(v) -> str:
     """Short ilo type name of a runtime value, for diagnostics."""
     if v is None:
@@ -178,10 +175,6 @@ def format_number(n: float) -> str:
         return str(int(n))
     text = format(Decimal(repr(n)), "f")
     return text
-
-
-def map_key_display(k) -> str:
-    return str(k)
 
 
 def map_sorted_items(m: IloMap):
