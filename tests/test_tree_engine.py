@@ -126,3 +126,12 @@ def test_bang_on_a_local_value_is_an_error(src):
 
 def test_bang_on_a_call_still_unwraps():
     assert display(run("h>R n t;~42\nmain>R n t;v=h!;~v")) == "~42"
+
+
+def test_engine_is_reusable_after_runaway_recursion():
+    prog = load_program("f n:n>n;r=f +n 1;r\ng n:n>n;<=n 0 0;r=g -n 1;+r 1")
+    eng = make_engine(prog)
+    with pytest.raises(IloRuntimeError):
+        eng.run("f", [1.0])
+    assert eng.depth == 0
+    assert eng.run("g", [3000.0]) == 3000.0

@@ -131,14 +131,13 @@ class TreeEngine:
         params = decl.params
         if len(args) != len(params):
             raise IloRuntimeError("ILO-R004", f"{decl.name}: expected {len(params)} args, got {len(args)}")
-        self.depth += 1
-        if self.depth > MAX_DEPTH:
-            self.depth = 0
+        if self.depth >= MAX_DEPTH:
             raise IloRuntimeError(
                 "ILO-R604", f"call depth exceeded {MAX_DEPTH} (runaway recursion in '{decl.name}')",
                 hint="check that the recursion has a base case that is reached, "
                      "or rewrite deep recursion as a loop")
         frame = Frame({p.name: a for p, a in zip(params, args)})
+        self.depth += 1
         try:
             return self.exec_body(decl.body, frame)
         except (ReturnSignal, Propagate) as r:
