@@ -9,9 +9,6 @@ Header maps may hold non-text values, which are sent in their debug form.
 from __future__ import annotations
 
 import os
-import urllib.error
-import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 
 from ilo.runtime.values import Err, IloMap, Ok
 
@@ -36,6 +33,9 @@ def _headers(op: str, v) -> dict[str, str]:
 
 def request(url: str, body: str | None = None, headers: dict | None = None, opener=None):
     """Perform one request; returns ``Ok(body_text)`` or ``Err(message)``."""
+    import urllib.error  # imported on first use: urllib and ssl cost start-up time
+    import urllib.request
+
     data = None if body is None else body.encode("utf-8")
     try:
         req = urllib.request.Request(url, data=data, headers=headers or {},
@@ -83,5 +83,7 @@ def get_many(ctx, args):
             fail(f"get-many requires L t (list of urls); element {i} is {debug(u)}")
     if not urls:
         return []
+    from concurrent.futures import ThreadPoolExecutor
+
     with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(urls))) as pool:
         return list(pool.map(request, urls))
