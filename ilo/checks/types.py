@@ -18,6 +18,7 @@ from __future__ import annotations
 import difflib
 
 from ilo.diagnostics.errors import IloCheckError
+from ilo.runtime.values import type_name
 from ilo.syntax import ast as A
 
 SCALARS = ("n", "t", "b")
@@ -74,14 +75,8 @@ class _Fn:
 
     def typeof(self, e) -> str | None:
         if isinstance(e, A.Lit):
-            v = e.value
-            if isinstance(v, bool):
-                return "b"
-            if isinstance(v, float):
-                return "n"
-            if isinstance(v, str):
-                return "t"
-            return None
+            t = type_name(e.value)
+            return t if t in SCALARS else None
         if isinstance(e, A.Ref):
             if e.name in self.env:
                 declared = self.env[e.name]

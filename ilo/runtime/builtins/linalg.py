@@ -117,20 +117,24 @@ def solve(ctx, args):
     return lu_solve(m, perm, list(b))
 
 
-def _rows(v, op: str, which: str) -> tuple[list, int]:
+def _rows(v, op: str, which: str = "", numeric: bool = True) -> tuple[list, int]:
+    """Check a rectangular list of lists; ``which`` names the argument ("first")."""
+    arg = f"{which} arg" if which else "arg"
     if not isinstance(v, list):
-        fail(f"matmul: {which} arg must be a list of lists, got {debug(v)}")
+        fail(f"{op}: {arg} must be a list of lists, got {debug(v)}")
     cols = None
     for r in v:
         if not isinstance(r, list):
-            fail(f"matmul: rows must be lists, got {debug(r)}")
+            fail(f"{op}: rows must be lists, got {debug(r)}")
         if cols is None:
             cols = len(r)
         elif cols != len(r):
-            fail(f"matmul: ragged rows in {which} arg (expected {cols} cols, got {len(r)})")
-        for c in r:
-            if not is_num(c):
-                fail(f"matmul: elements must be numbers, got {debug(c)}")
+            where = f" in {arg}" if which else ""
+            fail(f"{op}: ragged rows{where} (expected {cols} cols, got {len(r)})")
+        if numeric:
+            for c in r:
+                if not is_num(c):
+                    fail(f"{op}: elements must be numbers, got {debug(c)}")
     return v, cols or 0
 
 
@@ -154,18 +158,8 @@ def matmul(ctx, args):
 
 @builtin("transpose", 1, ret=MATRIX, params=(MATRIX,))
 def transpose(ctx, args):
-    rows = args[0]
-    if not isinstance(rows, list):
-        fail(f"transpose: arg must be a list of lists, got {debug(rows)}")
-    cols = None
-    for r in rows:
-        if not isinstance(r, list):
-            fail(f"transpose: rows must be lists, got {debug(r)}")
-        if cols is None:
-            cols = len(r)
-        elif cols != len(r):
-            fail(f"transpose: ragged rows (expected {cols} cols, got {len(r)})")
-    return [[r[j] for r in rows] for j in range(cols or 0)]
+    rows, cols = _rows(args[0], "transpose", numeric=False)
+    return [[r[j] for r in rows] for j in range(cols)]
 
 
 @builtin("dot", 2, ret="n", params=("L n", "L n"))
