@@ -235,6 +235,14 @@ _prev_alarm = None
 _abort_lock = _thread.allocate_lock()
 _abort_owner = None
 
+# where the program is: set by the running engine, asked only when a stop
+# is reported (so it costs nothing until the guard fires)
+_locator = None            # () -> Span | None
+_source = None             # the program text the spans point into
+
+#: codes whose diagnostic names the statement that was running
+_LOCATED = ("ILO-R016", "ILO-R601", "ILO-R602", "ILO-R017")
+
 # bound by ilo.supervise in a supervised child
 _claim_fd = -1
 _status = None             # shared mmap: [0:8] bytes charged so far
@@ -305,6 +313,24 @@ def uninstall() -> None:
     if _abort_lock.locked():
         _abort_lock.release()
     _abort_owner = None
+
+
+def set_locator(locator, source: str | None = None) -> None:
+    """Register ``locator() -> Span | None``: the span of the statement the
+    engine is running now (or of the print being made).  A guard stop puts
+    it in its diagnostic, with a caret under it in text mode.  Pass ``None``
+    to forget it."""
+    global _locator, _source
+    _locator, _source = locator, source
+
+
+def _locate():
+    if _locator is None:
+        return None
+    try:
+        return _locator()
+    except Exception:  # noqa: BLE001 -- never let a locator break the exit path
+        return None
 
 
 def installed() -> bool:
@@ -442,9 +468,11 @@ def abort_error(err) -> None:
         return
     from ilo import sink  # noqa: PLC0415
     from ilo.diagnostics.render import render  # noqa: PLC0415
+    if err.span is None and err.code in _LOCATED:
+        err.span = _locate()
     deadline = time.monotonic() + ABORT_FLUSH_S
     sink.drain(deadline)
-    sink.write_stderr_bounded(render(err, _mode) + "\n", deadline + ABORT_FLUSH_S)
+    sink.write_stderr_bounded(render(err, _mode, _source) + "\n", deadline + ABORT_FLUSH_S)
     _exit(1)
 
 
