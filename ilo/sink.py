@@ -40,12 +40,14 @@ import sys
 import time
 
 from ilo import runtime_guard
+from ilo.diagnostics.errors import IloRuntimeError
 
 FLUSH_AT = 1 << 16      # buffered bytes that trigger a flush
 CAPACITY = 1 << 17      # buffer size; a bigger single write bypasses the buffer
 CHUNK = 4096            # PIPE_BUF on Linux: a write this small never blocks after POLLOUT
 BROKEN_PIPE_EXIT = 141  # exit status when the reader of stdout goes away (128 + SIGPIPE)
 HEADER = 16             # [0:8] end offset, [8:16] start (flushed) offset
+STDOUT_FAILED = "ILO-R606"
 
 # The buffer is an anonymous shared mapping so that a supervising parent can
 # rescue bytes still buffered in a child it had to kill (see rescue()).
@@ -60,6 +62,7 @@ _limit = FLUSH_AT       # flush when pending > _limit (0: write-through, termina
 _chunked = True         # the fd can block (pipe, socket, terminal)
 _poller = None
 _in_write = False       # a chunk is in os.write / its bookkeeping
+_big = None             # the unwritten rest of a write too big for the buffer
 
 
 def new_buffer() -> mmap.mmap:
@@ -109,8 +112,29 @@ def write_report(text: str) -> None:
 
 
 def write_stderr(text: str) -> None:
-    sys.stderr.buffer.write(text.encode("utf-8", "surrogateescape"))
-    sys.stderr.flush()
+    """Diagnostics and warnings.  A closed, full or broken stderr loses the
+    text but never raises: the exit code must not depend on it."""
+    err = sys.stderr
+    if err is None:
+        return
+    try:
+        buf = getattr(err, "buffer", None)
+        if buf is not None:
+            buf.write(text.encode("utf-8", "surrogateescape"))
+        else:
+            err.write(text)
+        err.flush()
+    except (OSError, ValueError, AttributeError):
+        _forget_stderr()
+
+
+def _forget_stderr() -> None:
+    """Stderr failed: drop what Python still buffers for it, so the flush at
+    interpreter exit cannot fail again and print a traceback."""
+    try:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")
+    except OSError:
+        sys.stderr = None
 
 
 def flush() -> None:
@@ -124,6 +148,31 @@ def flush() -> None:
 
 def in_write() -> bool:
     return _in_write
+
+
+def wait_write_done(timeout: float) -> None:
+    """Wait (from another thread) until no chunk is inside ``os.write``."""
+    end = time.monotonic() + timeout
+    while _in_write and time.monotonic() < end:
+        time.sleep(0.001)
+
+
+def classify_fd(fd: int) -> str | None:
+    """What an open file really is, by device and inode, not by its name:
+    ``"stdout"`` (the same file as fd 1: ``/dev/stdout``, ``/proc/self/fd/1``,
+    a hard link to the output file), ``"stderr"``, ``"tty"``, or None."""
+    try:
+        st = os.fstat(fd)
+    except OSError:
+        return None
+    for other, name in ((1, "stdout"), (2, "stderr")):
+        try:
+            ost = os.fstat(other)
+        except OSError:
+            continue
+        if (st.st_dev, st.st_ino) == (ost.st_dev, ost.st_ino):
+            return name
+    return "tty" if os.isatty(fd) else None
 
 
 def pending() -> int:
@@ -180,8 +229,14 @@ def _slow_write(text: str, data: bytes) -> None:
         _append(data)
         return
     out = sys.stdout
-    if out is not None:
+    if out is None:
+        _stdout_failed(None)
+    try:
         out.write(text)
+    except BrokenPipeError:
+        _broken_pipe()
+    except (OSError, ValueError) as exc:
+        _stdout_failed(exc)
 
 
 def _append(data: bytes) -> None:
@@ -208,23 +263,41 @@ def _overflow(data: bytes) -> None:
 
 
 def _write_all(view: memoryview) -> None:
-    global _in_write
+    """Write a chunk too big for the buffer; the rest stays visible in
+    ``_big`` so a stop in the middle can still hand it on (drain_on_stop)."""
+    global _in_write, _big
+    _big = view
     try:
-        while view:
+        while _big:
             if _chunked:
                 if not _wait_writable(None):
                     continue
                 _in_write = True
-                n = os.write(_fd, view[:CHUNK])
+                n = os.write(_fd, _big[:CHUNK])
             else:
                 _in_write = True
-                n = os.write(_fd, view)
-            view = view[n:]
+                n = os.write(_fd, _big)
+            _big = _big[n:]
             _in_write = False
     except BrokenPipeError:
         _broken_pipe()
+    except OSError as exc:
+        _stdout_failed(exc)
     finally:
         _in_write = False
+        _big = None
+
+
+def _line_stop() -> int:
+    """End of the next chunk of the buffer: at most CHUNK bytes, cut after
+    its last newline when it has one, so a reader that stops taking output
+    is left with whole lines."""
+    stop = min(_end, _start + CHUNK)
+    if stop < _end:
+        cut = _mm.rfind(b"\n", HEADER + _start, HEADER + stop)
+        if cut >= 0:
+            return cut - HEADER + 1
+    return stop
 
 
 def _wait_writable(timeout_ms, fresh: bool = False) -> bool:
@@ -235,6 +308,8 @@ def _wait_writable(timeout_ms, fresh: bool = False) -> bool:
     if fresh:
         poller = select.poll()
         poller.register(_fd, select.POLLOUT)
+    if timeout_ms is not None:
+        timeout_ms = min(timeout_ms, 1 << 30)   # poll takes a C int
     for _fd_, ev in poller.poll(timeout_ms):
         if ev:
             return True
@@ -265,7 +340,7 @@ def drain(deadline: float | None = None) -> bool:
                     if left <= 0 or not _wait_writable(max(1, int(left * 1000)), True):
                         return False
                 _in_write = True
-                n = os.write(_fd, _dv[_start:min(_end, _start + CHUNK)])
+                n = os.write(_fd, _dv[_start:_line_stop()])
             else:
                 _in_write = True
                 n = os.write(_fd, _dv[_start:_end])
@@ -284,9 +359,73 @@ def drain(deadline: float | None = None) -> bool:
             return False
         time.sleep(0.001)
         return drain(deadline)
+    except OSError as exc:
+        _stdout_failed(exc)
     finally:
         _in_write = False
     return True
+
+
+def drain_on_stop(window: float, progress=None) -> int:
+    """The exit path's flush: hand on everything pending (the rest of a big
+    write, then the buffer) while the reader keeps taking it; give up once
+    it has taken nothing for ``window`` seconds.  Chunks end on a newline
+    where one exists, so what was written ends on a whole line.  Returns
+    the bytes dropped; ``progress(n)`` is told the bytes written so far (the
+    supervising parent watches it and does not kill a child still draining)."""
+    global _start, _end, _big
+    if sys.stdout is not _fast_out or _fd < 0:
+        try:
+            if sys.stdout is not None:
+                sys.stdout.flush()
+        except (OSError, ValueError, AttributeError):
+            pass
+        return 0
+    done = 0
+    views = [_big if _big is not None else memoryview(b""), _dv[_start:_end]]
+    _big = None
+    for i, view in enumerate(views):
+        while view:
+            try:
+                n = _write_stalled(view, window)
+            except OSError:                    # the reader left, or stdout failed
+                n = -1
+            if n < 0:
+                return sum(len(v) for v in views[i + 1:]) + len(view)
+            view = view[n:]
+            done += n
+            if i == 1:
+                _start += n
+                _hdr[1] = _start
+            if progress is not None:
+                progress(done)
+    _start = _end = 0
+    _hdr[0] = _hdr[1] = 0
+    return 0
+
+
+def _write_stalled(view: memoryview, window: float) -> int:
+    """Write one chunk of ``view`` (up to its last newline within CHUNK)
+    once stdout has room, waiting at most ``window`` s; -1 if it never had."""
+    if _chunked:
+        piece = view[:CHUNK]
+        if len(view) > CHUNK:
+            cut = bytes(piece).rfind(b"\n")
+            if cut >= 0:
+                piece = view[:cut + 1]
+        ms = max(1, int(window * 1000)) if window > 0 else 0
+        if not _wait_writable(ms, True):
+            return -1
+    else:
+        piece = view
+    while True:
+        try:
+            return os.write(_fd, piece)
+        except BlockingIOError:              # someone made the fd non-blocking
+            if not _wait_writable(max(1, int(window * 1000)), True):
+                return -1
+        except InterruptedError:
+            continue
 
 
 def tick_flush() -> None:
@@ -300,7 +439,7 @@ def tick_flush() -> None:
             if _chunked and not _wait_writable(0, True):
                 return
             _in_write = True
-            stop = min(_end, _start + CHUNK) if _chunked else _end
+            stop = _line_stop() if _chunked else _end
             n = os.write(_fd, _dv[_start:stop])
             _start += n
             _hdr[1] = _start
@@ -311,6 +450,20 @@ def tick_flush() -> None:
         pass
     finally:
         _in_write = False
+
+
+def _stdout_failed(exc: OSError | None) -> None:
+    """Stdout cannot take output (closed, full disk, I/O error): the run ends
+    in one runtime diagnostic, exit 1, instead of losing output silently."""
+    global _start, _end
+    _start = _end = 0
+    if _hdr is not None:
+        _hdr[0] = _hdr[1] = 0
+    why = "it is closed" if exc is None else (getattr(exc, "strerror", None) or str(exc))
+    raise IloRuntimeError(
+        STDOUT_FAILED, f"cannot write the program's output to stdout: {why}",
+        hint="give ilo a writable stdout (a file on a disk with room, a pipe, or "
+             "/dev/null to discard the output)")
 
 
 def _broken_pipe() -> None:
@@ -364,3 +517,21 @@ def write_fd_bounded(fd: int, data: bytes, deadline: float) -> bool:
     except OSError:
         return False
     return True
+
+
+def write_fd_draining(fd: int, data: bytes, window: float) -> int:
+    """Write ``data`` to ``fd`` while the reader keeps taking it; give up
+    after ``window`` seconds without progress.  Returns the bytes dropped."""
+    poller = select.poll()
+    poller.register(fd, select.POLLOUT)
+    view = memoryview(data)
+    ms = min(max(1, int(window * 1000)), 1 << 30) if window > 0 else 0
+    try:
+        while view:
+            if not poller.poll(ms):
+                break
+            n = os.write(fd, view[:CHUNK])
+            view = view[n:]
+    except OSError:
+        pass
+    return len(view)

@@ -14,7 +14,17 @@ process group; the parent only waits:
 * the child is killed by a signal (SIGSEGV in native code, the OOM killer's
   SIGKILL, ...) -> ILO-R603 "engine crashed: SIGSEGV", exit 1;
 * SIGINT / SIGTERM / SIGHUP to the parent -> the child's group is killed,
-  then the parent dies of the same signal.
+  then the parent dies of the same signal (exit status 128 + signal).  The
+  termination signals are blocked across ``fork`` so one that arrives before
+  the child has its own session is not lost: the parent handles it once the
+  child exists, and kills the child by pid as well as by group.
+* Ctrl-Z (SIGTSTP) to the parent stops the child's group too and then the
+  parent; ``fg`` (SIGCONT) resumes both.  Time spent stopped is not counted
+  against ``--max-runtime`` or ``--max-idle`` (the parent records it in the
+  status page the child's guard reads).
+* the child's guard has stopped the program and is still handing pending
+  output to a slow but live reader -> the parent waits while bytes keep
+  moving (``--drain-timeout``), instead of killing it at its backstop.
 * the parent dies any other way (even SIGKILL) -> the kernel kills the
   child's whole process group: the child holds the read end of a "lifeline"
   pipe armed with O_ASYNC / F_SETOWN(-group) / F_SETSIG(SIGKILL); when the
@@ -32,6 +42,7 @@ target in-process (only the in-process watchdog then).
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import mmap
 import os
@@ -39,6 +50,7 @@ import select
 import signal
 import struct
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -48,6 +60,8 @@ from ilo.diagnostics.errors import IloError, IloRuntimeError
 
 GRACE_S = 0.5
 WATCH_EVERY_S = 0.1          # parent's sampling period for memory / idle backstops
+#: the signals that end a run; blocked across fork (see spawn_in_session)
+TERM_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 _lifelines: set[int] = set()  # write ends held for live children (closed in siblings)
 
@@ -71,7 +85,7 @@ class Child:
 
     pid: int
     claim_fd: int                 # shared one-byte claim pipe (read end, non-blocking)
-    status: mmap.mmap | None      # shared: [0:8] stdout bytes charged (child's watchdog)
+    status: mmap.mmap | None      # shared status page (runtime_guard.STATUS_SIZE)
     out_buffer: mmap.mmap | None = None  # the child's shared stdout buffer (sink)
     pidfd: int = -1
     lifeline: int = -1            # write end of the lifeline pipe (closing it kills the group)
@@ -84,6 +98,21 @@ class Child:
 
     def out_bytes(self) -> int:
         return struct.unpack_from("<Q", self.status, 0)[0] if self.status is not None else 0
+
+    def phase(self) -> str | None:
+        return runtime_guard.status_phase(self.status) if self.status is not None else None
+
+    def drain_progress(self) -> int:
+        """0, or 1 + bytes the child's stop has handed to stdout so far."""
+        return runtime_guard.status_drain(self.status) if self.status is not None else 0
+
+    def add_pause(self, seconds: float) -> None:
+        if self.status is not None:
+            struct.pack_into("<d", self.status, 16,
+                             runtime_guard.status_paused(self.status) + seconds)
+
+    def paused(self) -> float:
+        return runtime_guard.status_paused(self.status) if self.status is not None else 0.0
 
     def rss_bytes(self) -> int:
         try:
@@ -111,12 +140,14 @@ class Child:
                     pass
                 setattr(self, name, None)
 
-    def rescue_output(self, deadline: float) -> None:
-        """Write what the dead child had buffered for stdout but not written."""
+    def rescue_output(self, window: float) -> None:
+        """Write what the dead child had buffered for stdout but not written,
+        for as long as the reader keeps taking it (``window``: see
+        ``--drain-timeout``)."""
         if self.out_buffer is not None:
             data = sink.rescue(self.out_buffer)
             if data:
-                sink.write_fd_bounded(1, data, deadline)
+                sink.write_fd_draining(1, data, window)
 
 
 # --------------------------------------------------------------------------
@@ -151,12 +182,16 @@ def spawn_in_session(target: Callable[[], int], *, child_signals: bool = True) -
     os.write(claim_w, b"!")
     os.close(claim_w)
     life_r, life_w = _pipe()
-    status = mmap.mmap(-1, 16)
+    status = mmap.mmap(-1, runtime_guard.STATUS_SIZE)
     out_buffer = sink.new_buffer()
     parent = os.getpid()
+    # A termination signal arriving while the child has no session of its own
+    # yet would kill or miss it: keep them pending until each side is ready.
+    old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, TERM_SIGNALS)
     try:
         pid = os.fork()
     except OSError:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
         for fd in (claim_r, life_r, life_w):
             os.close(fd)
         status.close()
@@ -164,7 +199,9 @@ def spawn_in_session(target: Callable[[], int], *, child_signals: bool = True) -
         raise
     if pid == 0:                                   # ---- child
         sink.attach_buffer(out_buffer)
-        _child_main(target, claim_r, status, parent, life_r, life_w, child_signals)
+        _child_main(target, claim_r, status, parent, life_r, life_w, child_signals,
+                    old_mask)
+    signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)   # pending ones run now
     os.close(life_r)
     _lifelines.add(life_w)
     child = Child(pid, claim_r, status, out_buffer, lifeline=life_w)
@@ -189,7 +226,8 @@ def _arm_lifeline(life_r: int) -> None:
         os._exit(1)
 
 
-def _child_main(target, claim_fd, status, parent, life_r, life_w, child_signals) -> None:
+def _child_main(target, claim_fd, status, parent, life_r, life_w, child_signals,
+                old_mask) -> None:
     code = 1
     try:
         os.setsid()
@@ -202,20 +240,19 @@ def _child_main(target, claim_fd, status, parent, life_r, life_w, child_signals)
         _arm_lifeline(life_r)
         if child_signals:
             signal.signal(signal.SIGINT, signal.default_int_handler)
-            for sig in (signal.SIGTERM, signal.SIGHUP):
+            for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGTSTP, signal.SIGCONT):
                 signal.signal(sig, signal.SIG_DFL)
             signal.pthread_sigmask(signal.SIG_SETMASK, [])
+        else:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
         runtime_guard.bind_supervisor(claim_fd, status, parent)
         code = target()
     except SystemExit as exc:
         code = exc.code
-    except BaseException:  # noqa: BLE001
-        import traceback  # noqa: PLC0415
-        try:
-            traceback.print_exc()
-        except Exception:  # noqa: BLE001
-            pass
-        code = 70
+    except MemoryError:
+        runtime_guard.memory_exhausted()
+    except BaseException as exc:  # noqa: BLE001
+        code = _internal_error(exc)
     finally:
         try:
             code = _exit_code(code)
@@ -227,6 +264,23 @@ def _child_main(target, claim_fd, status, parent, life_r, life_w, child_signals)
                     pass
         finally:
             os._exit(code if isinstance(code, int) else 1)
+
+
+def _internal_error(exc: BaseException) -> int:
+    """A bug in ilo reached the top of the child: one ILO-R013 diagnostic
+    (the traceback too with ``ILO_DEBUG=1``), exit 1."""
+    if os.environ.get("ILO_DEBUG"):
+        import traceback  # noqa: PLC0415
+        try:
+            traceback.print_exc()
+        except Exception:  # noqa: BLE001
+            pass
+    err = IloRuntimeError("ILO-R013", f"internal error: {type(exc).__name__}: {exc}",
+                          hint="this is a bug in ilo, not in your program; set ILO_DEBUG=1 "
+                               "for the Python traceback")
+    if runtime_guard.claim_report():
+        emit(err, runtime_guard._mode)
+    return 1
 
 
 def _exit_code(code) -> int:
@@ -244,11 +298,13 @@ def _exit_code(code) -> int:
 
 
 def kill_group(pgid: int, sig: int = signal.SIGKILL) -> None:
-    """Signal a whole process group; a group already gone is fine."""
-    try:
-        os.killpg(pgid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
+    """Signal a whole process group and its leader by pid (a child forked a
+    moment ago may not lead its group yet); anything already gone is fine."""
+    for kill in (os.killpg, os.kill):
+        try:
+            kill(pgid, sig)
+        except (ProcessLookupError, PermissionError):
+            pass
 
 
 def wait_exit(child: Child, timeout: float | None, wake_fd: int = -1) -> bool:
@@ -261,7 +317,7 @@ def wait_exit(child: Child, timeout: float | None, wake_fd: int = -1) -> bool:
         poller.register(child.pidfd, select.POLLIN)
         if wake_fd >= 0:
             poller.register(wake_fd, select.POLLIN)
-        ms = None if timeout is None else max(0, int(timeout * 1000 + 0.999))
+        ms = None if timeout is None else min(max(0, int(timeout * 1000 + 0.999)), 1 << 30)
         for fd, _ev in poller.poll(ms):
             if fd == child.pidfd:
                 return True
@@ -352,30 +408,41 @@ def emit(err: IloError, mode: str) -> None:
 # parent signal handling
 
 class _Stopper:
-    """SIGINT/SIGTERM/SIGHUP to the parent: remember it and wake the wait."""
-
-    SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    """SIGINT/SIGTERM/SIGHUP to the parent: remember it and wake the wait.
+    SIGTSTP (Ctrl-Z): wake the wait so it can pause the child (see _pause)."""
 
     def __init__(self):
         self.signo = 0
+        self.tstp = False
         self.r, self.w = _pipe(nonblock=True)
         self.saved = {}
 
     def __enter__(self):
         try:
-            for sig in self.SIGNALS:
+            for sig in (*TERM_SIGNALS, signal.SIGTSTP):
                 self.saved[sig] = signal.signal(sig, self._handler)
         except ValueError:          # not the main thread: the caller handles signals
             pass
         return self
 
     def _handler(self, signo, frame):
-        if not self.signo:
+        if signo == signal.SIGTSTP:
+            self.tstp = True
+        elif not self.signo:
             self.signo = signo
         try:
             os.write(self.w, b"s")
         except OSError:
             pass
+
+    def woken(self) -> bool:
+        """Empty the wake pipe; True if anything is to be done."""
+        try:
+            while os.read(self.r, 64):
+                pass
+        except OSError:
+            pass
+        return bool(self.signo) or self.tstp
 
     def __exit__(self, *exc):
         for sig, old in self.saved.items():
@@ -385,13 +452,102 @@ class _Stopper:
         return False
 
 
+def _pause(child: Child, stopper: _Stopper) -> None:
+    """Ctrl-Z: stop the child's group, then ourselves; on ``fg`` resume it
+    and record the stopped time so the child's budgets do not count it."""
+    stopper.tstp = False
+    kill_group(child.pgid, signal.SIGSTOP)
+    t0 = time.monotonic()
+    try:
+        # SIGSTOP, not SIGTSTP: the kernel drops SIGTSTP for a process group
+        # without a parent in the session (ilo started by a harness in a
+        # session of its own), and the child is already stopped
+        os.kill(os.getpid(), signal.SIGSTOP)     # returns after SIGCONT
+    finally:
+        child.add_pause(time.monotonic() - t0)
+        kill_group(child.pgid, signal.SIGCONT)
+
+
 def die_of(signo: int) -> None:
     """Exit the way a process killed by ``signo`` does (shells see 128+signo)."""
-    sink.flush()
+    sink.drain(time.monotonic() + 0.5)
     signal.signal(signo, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, [signo])
     os.kill(os.getpid(), signo)
     os._exit(128 + signo)
+
+
+class GroupKeeper:
+    """The process groups a command started (``ilo test`` cases, ``ilo serv``
+    workers).  Used as a context manager in the main thread: SIGINT, SIGTERM
+    or SIGHUP kills every group (including one being started that very
+    moment, see :meth:`starting`), then the command dies of the same signal
+    (exit status 128 + signal).  Without it, a killed runner would leave its
+    cases running, each in its own session, until their own budgets ran out.
+    """
+
+    START_WAIT_S = 1.0        # how long a signal waits for starts in progress
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._groups: set[int] = set()
+        self._starting = 0
+        self.closing = 0          # the signal being handled, once one came
+        self._saved = {}
+
+    def __enter__(self):
+        try:
+            for sig in TERM_SIGNALS:
+                self._saved[sig] = signal.signal(sig, self._on_signal)
+        except ValueError:        # not the main thread
+            pass
+        return self
+
+    def __exit__(self, *exc):
+        for sig, old in self._saved.items():
+            signal.signal(sig, old if old is not None else signal.SIG_DFL)
+        self._saved.clear()
+        return False
+
+    @contextlib.contextmanager
+    def starting(self):
+        """Wrap the start of a process: a signal arriving meanwhile waits
+        for it to be added (and killed)."""
+        with self._lock:
+            self._starting += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._starting -= 1
+
+    def add(self, pgid: int) -> None:
+        with self._lock:
+            self._groups.add(pgid)
+            closing = self.closing
+        if closing:
+            kill_group(pgid)
+
+    def discard(self, pgid: int) -> None:
+        with self._lock:
+            self._groups.discard(pgid)
+
+    def kill_all(self) -> None:
+        with self._lock:
+            groups = list(self._groups)
+        for pgid in groups:
+            kill_group(pgid)
+
+    def _on_signal(self, signo, frame) -> None:
+        if self.closing:
+            return
+        self.closing = signo
+        self.kill_all()
+        end = time.monotonic() + self.START_WAIT_S
+        while self._starting and time.monotonic() < end:
+            time.sleep(0.005)
+        self.kill_all()
+        die_of(signo)
 
 
 # --------------------------------------------------------------------------
@@ -399,21 +555,27 @@ def die_of(signo: int) -> None:
 
 def wait_with_deadline(child: Child, *, deadline_s: float | None, grace_s: float = GRACE_S,
                        max_memory_mb: float = 0, max_idle: float = 0,
-                       wake_fd: int = -1, stop: Callable[[], bool] | None = None):
+                       wake_fd: int = -1, stop: Callable[[], bool] | None = None,
+                       stopper: _Stopper | None = None):
     """Wait for ``child``, enforcing the backstops.
 
     Returns ``(reason, detail)`` *without reaping*: ``("exited", None)``,
     ``("runtime", elapsed_s)``, ``("memory", rss_bytes)``, ``("idle", idle_s)``
     or ``("stopped", None)`` when ``wake_fd`` fired and ``stop()`` said so.
+    With ``stopper`` its pipe wakes the wait, Ctrl-Z pauses the child and a
+    termination signal returns ``("stopped", None)``.  Time the child spent
+    paused is added to every budget.
     """
+    if stopper is not None:
+        wake_fd, stop = stopper.r, stopper.woken
     start = child.started
-    hard = start + deadline_s + grace_s if deadline_s else None
     watch = bool(max_memory_mb) or bool(max_idle)
     mem_limit = int(max_memory_mb * 1048576) if max_memory_mb else 0
     over_since = None
     seen, seen_at = child.out_bytes(), start
     while True:
         now = time.monotonic()
+        hard = start + deadline_s + grace_s + child.paused() if deadline_s else None
         timeout = None if hard is None else max(0.0, hard - now)
         if watch:
             timeout = WATCH_EVERY_S if timeout is None else min(timeout, WATCH_EVERY_S)
@@ -421,9 +583,13 @@ def wait_with_deadline(child: Child, *, deadline_s: float | None, grace_s: float
             return "exited", None
         now = time.monotonic()
         if stop is not None and stop():
-            return "stopped", None
+            if stopper is None or stopper.signo:
+                return "stopped", None
+            _pause(child, stopper)
+            seen_at = time.monotonic()
+            continue
         if hard is not None and now >= hard:
-            return "runtime", now - start
+            return "runtime", now - start - child.paused()
         if mem_limit:
             rss = child.rss_bytes()
             if rss > mem_limit:
@@ -454,47 +620,42 @@ def run_supervised(target: Callable[[], int], *, deadline_s: float | None = None
     backstops.  ``on_timeout_diag(elapsed_s)`` may build a custom diagnostic
     for the parent's timeout.  With ``handle_signals`` (main thread only) a
     SIGINT/SIGTERM/SIGHUP to the parent kills the child's group and then the
-    parent itself with the same signal.
+    parent itself with the same signal, and Ctrl-Z pauses both.
     """
-    if limits is not None and deadline_s is None:
+    limits = limits or runtime_guard.GuardLimits(
+        max_runtime=deadline_s or 0, max_output_bytes=0, max_memory_mb=0)
+    if deadline_s is None:
         deadline_s = limits.max_runtime
     if no_fork():
         return _run_inline(target)
-    max_mem = limits.max_memory_mb if limits is not None else 0
-    max_idle = limits.max_idle if limits is not None else 0
-    if handle_signals:
-        with _Stopper() as stopper:
-            try:
-                child = spawn_in_session(target)
-            except OSError:                      # cannot fork (EAGAIN, ENOMEM): guard in-process
-                return _run_inline(target)
-            try:
-                code = _supervise(child, deadline_s, grace_s, mode, engine, max_mem,
-                                  max_idle, on_timeout_diag, stopper)
-            finally:
-                _cleanup(child)
-        if stopper.signo:
-            die_of(stopper.signo)
-        return code
-    try:
-        child = spawn_in_session(target)
-    except OSError:
-        return _run_inline(target)
-    try:
-        return _supervise(child, deadline_s, grace_s, mode, engine, max_mem, max_idle,
-                          on_timeout_diag, None)
-    finally:
-        _cleanup(child)
+    with (_Stopper() if handle_signals else contextlib.nullcontext()) as stopper:
+        try:
+            child = spawn_in_session(target)
+        except OSError:                      # cannot fork (EAGAIN, ENOMEM): guard in-process
+            return _run_inline(target)
+        try:
+            code = _supervise(child, deadline_s, grace_s, mode, engine, limits,
+                              on_timeout_diag, stopper)
+        finally:
+            _cleanup(child)
+    if stopper is not None and stopper.signo:
+        die_of(stopper.signo)
+    return code
 
 
 def run_guarded(body: Callable[[], int], limits: runtime_guard.GuardLimits,
                 mode: str = "json", engine=None, *, grace_s: float = GRACE_S) -> int:
     """The CLI's one call: run ``body`` (parse + verify + run, writing through
-    :mod:`ilo.sink`) in a supervised child with the runtime guard installed."""
+    :mod:`ilo.sink`) in a supervised child with the runtime guard installed,
+    and a hard data-size limit behind ``--max-memory``."""
 
     def child() -> int:
         runtime_guard.install(limits, mode, engine)
-        code = body()
+        runtime_guard.hard_memory_limit(limits.max_memory_mb)
+        try:
+            code = body()
+        except MemoryError:
+            runtime_guard.memory_exhausted()
         sink.flush()                 # still guarded: a blocked pipe ends in R016
         return code
 
@@ -509,49 +670,66 @@ def _cleanup(child: Child) -> None:
     child.close()
 
 
-def _supervise(child, deadline_s, grace_s, mode, engine, max_mem, max_idle,
-               on_timeout_diag, stopper) -> int:
-    wake = stopper.r if stopper is not None else -1
-    stop = (lambda: bool(stopper.signo)) if stopper is not None else None
+def _supervise(child, deadline_s, grace_s, mode, engine, limits, on_timeout_diag,
+               stopper) -> int:
+    max_mem, max_idle = limits.max_memory_mb, limits.max_idle
+    window = limits.drain_timeout
     reason, detail = wait_with_deadline(child, deadline_s=deadline_s or None,
                                         grace_s=grace_s, max_memory_mb=max_mem,
-                                        max_idle=max_idle, wake_fd=wake, stop=stop)
+                                        max_idle=max_idle, stopper=stopper)
     if reason == "exited":
         code, signo = exit_code_of(reap(child))
         if signo is None:
             return code
         if claim(child):            # not after the child's own diagnostic
-            child.rescue_output(time.monotonic() + runtime_guard.ABORT_FLUSH_S)
+            child.rescue_output(window)
             emit(signal_to_diagnostic(signo, engine), mode)
         return 1
     if reason == "stopped":
         kill_group(child.pgid, signal.SIGKILL)
         reap(child)
-        if claim(child):
-            child.rescue_output(time.monotonic() + runtime_guard.ABORT_FLUSH_S)
+        claim(child)
         return 128 + stopper.signo
     # a backstop fired
     if claim(child):
         kill_group(child.pgid, signal.SIGKILL)
         reap(child)
-        child.rescue_output(time.monotonic() + runtime_guard.ABORT_FLUSH_S)
+        child.rescue_output(window)
+        phase = child.phase()
+        elapsed = time.monotonic() - child.started - child.paused()
         if reason == "runtime":
             err = on_timeout_diag(detail) if on_timeout_diag else \
-                runtime_guard.runtime_error(deadline_s, detail, engine, backstop=True)
+                runtime_guard.runtime_error(deadline_s, detail, engine, phase, backstop=True)
         elif reason == "memory":
-            err = runtime_guard.memory_error(max_mem, detail,
-                                             time.monotonic() - child.started, engine,
+            err = runtime_guard.memory_error(max_mem, detail, elapsed, engine, phase,
                                              backstop=True)
         else:
-            err = runtime_guard.idle_error(max_idle, detail, child.out_bytes(),
-                                           time.monotonic() - child.started, engine,
-                                           backstop=True)
+            err = runtime_guard.idle_error(max_idle, detail, child.out_bytes(), elapsed,
+                                           engine, phase, backstop=True)
         emit(err, mode)
         return 1
-    # the child is writing its own diagnostic right now: let it finish
-    wait_exit(child, runtime_guard.ABORT_FLUSH_S * 2 + 0.5)
+    # the child is reporting its own stop: let it finish, however long a live
+    # reader takes to accept the output it is still handing on
+    _wait_reporting(child, window, stopper)
     code, _signo = exit_code_of(reap(child))
     return code if code else 1
+
+
+def _wait_reporting(child: Child, window: float, stopper) -> None:
+    """Wait while the child's exit path makes progress; give up (the caller
+    kills it) after ``window`` plus a second with no byte moving."""
+    slack = runtime_guard.ABORT_FLUSH_S * 2 + 0.5
+    last, since = child.drain_progress(), time.monotonic()
+    wake = stopper.r if stopper is not None else -1
+    while not wait_exit(child, WATCH_EVERY_S, wake):
+        if stopper is not None and stopper.woken() and stopper.signo:
+            return
+        now = time.monotonic()
+        cur = child.drain_progress()
+        if cur != last:
+            last, since = cur, now
+        elif now - since > (window + slack if cur else slack):
+            return
 
 
 def _run_inline(target: Callable[[], int]) -> int:

@@ -284,7 +284,12 @@ def main(argv: list[str]) -> int:
     except IloError as err:
         sys.stderr.write(render(err, mode) + "\n")
         return err.exit_code
-    body = scenario(rest[0], rest[1] if len(rest) > 1 else None)
+    scene = scenario(rest[0], rest[1] if len(rest) > 1 else None)
+
+    def body():
+        runtime_guard.set_phase("run")
+        return scene()
+
     return supervise.run_guarded(body, limits, mode, engine="harness", grace_s=grace)
 
 

@@ -31,10 +31,12 @@ needs_cli = pytest.mark.skipif(not gh.cli_available(), reason="ilo.cli.main not 
 
 def test_defaults_match_the_contract():
     lim = GuardLimits()
-    assert (lim.max_runtime, lim.max_output_bytes, lim.max_memory_mb, lim.max_idle) == \
-        (60.0, 104857600, 4096, 0.0)
+    assert (lim.max_runtime, lim.max_output_bytes, lim.max_memory_mb, lim.max_idle,
+            lim.max_write_bytes, lim.drain_timeout) == \
+        (60.0, 104857600, 4096, 0.0, 1 << 30, 5.0)
     assert set(runtime_guard.GUARD_FLAGS) == {
-        "--max-runtime", "--max-output-bytes", "--max-memory", "--max-idle"}
+        "--max-runtime", "--max-output-bytes", "--max-memory", "--max-idle",
+        "--max-write-bytes", "--drain-timeout"}
 
 
 @pytest.mark.parametrize("flag,text,value", [
@@ -65,7 +67,7 @@ def test_limits_from_flags_and_with_flag():
     lim = runtime_guard.limits_from_flags({"--max-runtime": "1.5", "--max-output-bytes": "0"})
     assert lim == GuardLimits(max_runtime=1.5, max_output_bytes=0)
     assert lim.with_flag("--max-idle", "2").max_idle == 2.0
-    assert GuardLimits.disabled() == GuardLimits(0, 0, 0, 0)
+    assert GuardLimits.disabled() == GuardLimits(0, 0, 0, 0, 0)
 
 
 def test_messages_and_hints():
@@ -73,7 +75,7 @@ def test_messages_and_hints():
     assert isinstance(err, IloRuntimeError) and err.code == "ILO-R016"
     assert err.message == "wall-clock runtime exceeded 1000 ms (--max-runtime 1)"
     assert "infinite loop" in err.hint and "--max-runtime" in err.hint
-    assert err.extra == {"limit": 1, "elapsed_ms": 1000, "engine": "tree"}
+    assert err.extra == {"limit": 1, "unit": "s", "elapsed_ms": 1000, "engine": "tree"}
     assert runtime_guard.runtime_error(0.5, 0.5).message == \
         "wall-clock runtime exceeded 500 ms (--max-runtime 0.5)"
     out = runtime_guard.output_error(100, 98, 5, 0.1, "vm")
@@ -278,12 +280,13 @@ def test_output_survives_normal_exit_and_large_volumes():
 def test_blocked_stdout_pipe_is_still_stopped_in_process():
     # stdout is a pipe nobody reads: the program blocks writing; the watchdog
     # interrupts the wait, the exit path gives up flushing after a bound
-    r = gh.harness("--max-runtime", "0.5", "flood", "10", read_stdout=False)
+    r = gh.harness("--max-runtime", "0.5", "--drain-timeout", "0.25", "flood", "10",
+                   read_stdout=False)
     assert r.rc == 1
     d = r.diag
     assert d["code"] == "ILO-R016" and "backstop" not in d
-    assert d["elapsed_ms"] < 900
-    assert r.wall < 0.5 + runtime_guard.ABORT_FLUSH_S * 2 + 1.5
+    assert d["elapsed_ms"] < 900 and d["dropped_bytes"] > 0
+    assert r.wall < 0.5 + 0.25 + 1.5
 
 
 def test_blocked_stdout_without_a_supervisor():

@@ -53,7 +53,8 @@ def test_zero_runtime_means_no_parent_deadline():
 
 
 def test_memory_backstop_for_a_child_stuck_in_c():
-    r = gh.harness("--max-memory", "150", "--max-runtime", "20", "mem-c", "300", timeout=30)
+    # 170 MB: over the budget, under the hard data limit (1.25 x 150 + 32 MB)
+    r = gh.harness("--max-memory", "150", "--max-runtime", "20", "mem-c", "170", timeout=30)
     assert r.rc == 1
     d = r.diag
     assert d["code"] == "ILO-R602" and d["rss_mb"] > 150
@@ -106,9 +107,10 @@ def test_exit_codes_pass_through():
     assert (r.rc, r.out, r.err) == (0, b"bye\n", "")
 
 
-def test_uncaught_exception_in_the_child_is_exit_70():
+def test_uncaught_exception_in_the_child_is_one_r013_diagnostic():
     r = gh.harness("raise")
-    assert r.rc == 70 and "RuntimeError: boom" in r.err
+    assert r.rc == 1 and r.diag["code"] == "ILO-R013"
+    assert "RuntimeError: boom" in r.diag["message"] and "Traceback" not in r.err
 
 
 def _pids(**extra_env):
@@ -144,14 +146,15 @@ def test_backstop_during_the_childs_own_exit_path_reports_once():
     # R017 fires at ~0.15 s and its exit path waits (stdout unread) while the
     # parent's deadline (0.3 s, no grace) passes: still one diagnostic
     r = gh.harness("--grace", "0", "--max-runtime", "0.3", "--max-output-bytes", "150000",
-                   "double", read_stdout=False)
+                   "--drain-timeout", "0.5", "double", read_stdout=False)
     assert r.rc == 1
     assert r.diag["code"] == "ILO-R017"
 
 
 def test_nested_abort_in_the_exit_path_stays_silent(tmp_path):
     marker = tmp_path / "nested"
-    r = gh.harness("--max-output-bytes", "150000", "abort-twice", read_stdout=False,
+    r = gh.harness("--max-output-bytes", "150000", "--drain-timeout", "0.5", "abort-twice",
+                   read_stdout=False,
                    extra_env={"GUARD_MARKER": str(marker)})
     assert r.rc == 1
     assert r.diag["code"] == "ILO-R017"

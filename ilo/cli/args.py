@@ -33,7 +33,9 @@ FLAGS = {
 VALUE_FLAGS = {
     "--engine": "engine", "--max-runtime": "max_runtime", "--max-output-bytes": "max_output_bytes",
     "--max-memory": "max_memory", "--max-idle": "max_idle", "--tools": "tools",
+    "--max-write-bytes": "max_write_bytes", "--drain-timeout": "drain_timeout",
 }
+ENGINE_NAMES = ("tree", "vm", "jit")
 
 FLAG_EXAMPLES = {"--engine": "tree", "--tools": "tools.json"}
 
@@ -52,6 +54,8 @@ class Options:
     max_output_bytes: str | None = None
     max_memory: str | None = None
     max_idle: str | None = None
+    max_write_bytes: str | None = None
+    drain_timeout: str | None = None
     passthrough: list = field(default_factory=list)   # guard/engine flags as given, for `ilo test`
 
 
@@ -69,6 +73,7 @@ def take_flag(argv: list[str], i: int, opts: Options) -> int:
                                     hint=f"e.g. `{name} {FLAG_EXAMPLES.get(name, '5')}`")
             value = argv[i + 1]
             nxt = i + 2
+        check_value(name, value)
         setattr(opts, VALUE_FLAGS[name], value)
         opts.passthrough += [name, value]
         return nxt
@@ -81,6 +86,27 @@ def take_flag(argv: list[str], i: int, opts: Options) -> int:
             opts.passthrough += ["--engine", value]
         return i + 1
     return i
+
+
+def check_value(flag: str, value: str) -> None:
+    """Refuse a bad flag value where it is typed (exit 2), whatever command
+    follows: ``ilo --max-runtime abc test DIR`` is a usage error, not a
+    test run whose every case fails."""
+    from ilo import runtime_guard
+
+    if flag in runtime_guard.GUARD_FLAGS:
+        runtime_guard.parse_limit(flag, value)
+    elif flag == "--engine" and value not in ENGINE_NAMES:
+        raise IloUsageError("ILO-U002", f"unknown engine '{value}'",
+                            hint=f"engines: {', '.join(ENGINE_NAMES)}")
+
+
+def guard_flags(opts: Options) -> dict:
+    """The guard flags given, as ``{"--max-runtime": "2", ...}``."""
+    from ilo import runtime_guard
+
+    return {flag: getattr(opts, VALUE_FLAGS[flag]) for flag in runtime_guard.GUARD_FLAGS
+            if getattr(opts, VALUE_FLAGS[flag]) is not None}
 
 
 def looks_like_flag(a: str) -> bool:
@@ -169,10 +195,10 @@ def _raw_text(x):
 
 
 def diag_mode(opts: Options) -> str:
+    """``--json`` / ``--text`` if given, else JSON unless stderr is a terminal.
+    (``NO_COLOR`` is about colour only: it never changes the format.)"""
     if opts.mode:
         return opts.mode
-    if os.environ.get("NO_COLOR"):
-        return "text"
     try:
         return "text" if sys.stderr.isatty() else "json"
     except (AttributeError, ValueError):

@@ -26,6 +26,7 @@ flags:
   --engine tree|vm|jit   --json | --text   --no-hints
   --max-runtime SECS (60)   --max-output-bytes BYTES (104857600)
   --max-memory MB (4096)    --max-idle SECS (0 = off)
+  --max-write-bytes BYTES (1073741824)   --drain-timeout SECS (5)
 """
 
 
@@ -128,12 +129,9 @@ def run_guarded(program_arg: str, args: list[str], opts: Options) -> int:
     The parent stays light (no engine imported) so the fork is cheap; the
     child loads, checks and runs the program inside the runtime budget."""
     from ilo import runtime_guard, supervise
+    from ilo.cli.args import guard_flags
 
-    flags = {flag: getattr(opts, name) for flag, name in (
-        ("--max-runtime", "max_runtime"), ("--max-output-bytes", "max_output_bytes"),
-        ("--max-memory", "max_memory"), ("--max-idle", "max_idle"))
-        if getattr(opts, name) is not None}
-    limits = runtime_guard.limits_from_flags(flags)
+    limits = runtime_guard.limits_from_flags(guard_flags(opts))
 
     def body() -> int:
         try:
@@ -143,6 +141,9 @@ def run_guarded(program_arg: str, args: list[str], opts: Options) -> int:
         except KeyboardInterrupt:
             sink.flush()
             return 130
+        except MemoryError:
+            runtime_guard.memory_exhausted()
+            return 1
         except Exception as exc:
             return internal_error(exc, opts)
 
@@ -189,9 +190,10 @@ def read_program(arg: str) -> tuple[str, str | None]:
 
 
 def run(program_arg: str, args: list[str], opts: Options) -> int:
-    from ilo import api
+    from ilo import api, runtime_guard
 
     source, filename = read_program(program_arg)
+    runtime_guard.set_phase("check")
     try:
         program = api.load_program(source, filename)
     except IloError as err:
@@ -233,6 +235,7 @@ def run(program_arg: str, args: list[str], opts: Options) -> int:
         engine = api.make_engine(program, opts.engine)
         from ilo.cli.runner import execute
 
+        runtime_guard.set_phase("run")
         return execute(engine, program, name, values, opts, source, report)
     except IloError as err:
         return report(err, opts, source)

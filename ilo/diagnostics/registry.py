@@ -1001,6 +1001,38 @@ _add("ILO-R603", "engine crashed (killed by a signal)", """
     report the program.
 """)
 
+_add("ILO-R605", "file write limit exceeded", """
+    The program tried to write more bytes to files (`wr`, `wrl`) than
+    `--max-write-bytes` allows (1073741824, 1 GiB, by default). The write
+    that would cross the limit is not made and the program is stopped, so a
+    runaway loop cannot fill the disk.
+
+    Writes whose target is the process's own stdout (`/dev/stdout`,
+    `/proc/self/fd/1`, ...), its stderr or a terminal are not file writes:
+    they count against `--max-output-bytes` (ILO-R017), like `prnt`.
+
+    Fix: check the exit condition of loops that write files, and write a
+    file once rather than once per step. To allow more, pass
+    `--max-write-bytes N`; `0` turns the limit off.
+
+    Example:
+      main>n;wh true{wr "log.txt" "x"};0   -- stopped at the cap
+""")
+
+_add("ILO-R606", "stdout is not writable", """
+    The program's output could not be written to stdout: stdout was closed
+    when ilo started (`>&-`), or writing failed (a full disk behind
+    `> file`, an I/O error). ilo stops with this diagnostic and exit code 1
+    rather than exit 0 with the output lost. (A reader that goes away, as
+    in `ilo prog | head`, is not an error: ilo stops quietly.)
+
+    Fix: give ilo a writable stdout: a file on a disk with room, a pipe, or
+    `/dev/null` to discard the output.
+
+    Example:
+      ilo 'main>n;prnt 1;2' > /dev/full     -- no space left on device
+""")
+
 _add("ILO-R604", "recursion too deep", """
     A chain of function calls nested deeper than the engine's stack limit.
     Almost always the recursion has no reachable base case.

@@ -52,7 +52,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
-from ilo import sink
+from ilo import sink, supervise
 from ilo.diagnostics.errors import IloUsageError
 from ilo.tools.annotations import (
     Case,
@@ -133,6 +133,10 @@ def child_env(base: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+#: the case processes of the running ``ilo test`` (a signal kills them all)
+_keeper: supervise.GroupKeeper | None = None
+
+
 def _decode(data: bytes | None) -> str:
     return (data or b"").decode("utf-8", "replace")
 
@@ -141,16 +145,19 @@ def run_process(argv: Sequence[str], cwd: Path | str, timeout: float,
                 env: dict[str, str] | None = None) -> Outcome:
     """Run ``argv`` in ``cwd``; on timeout kill its process group."""
     start = time.monotonic()
+    keeper = _keeper or supervise.GroupKeeper()
     try:
-        proc = subprocess.Popen(
-            list(argv),
-            cwd=str(cwd),
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            start_new_session=True,
-        )
+        with keeper.starting():
+            proc = subprocess.Popen(
+                list(argv),
+                cwd=str(cwd),
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                start_new_session=True,
+            )
+            keeper.add(proc.pid)
     except OSError as exc:
         return Outcome(None, error=f"{type(exc).__name__}: {exc}")
     try:
@@ -164,6 +171,7 @@ def run_process(argv: Sequence[str], cwd: Path | str, timeout: float,
         if proc.poll() is None:  # e.g. KeyboardInterrupt while waiting
             _kill_group(proc)
             proc.wait()
+        keeper.discard(proc.pid)
     return Outcome(proc.returncode, _decode(out), _decode(err),
                    duration=time.monotonic() - start)
 
@@ -390,9 +398,12 @@ def main(argv: Sequence[str] | None = None, global_flags: Sequence[str] | None =
     rest is forwarded to every case).  ``runner``: replaces
     :func:`execute_case` (tests).
     """
+    global _keeper
     try:
-        return _main(argv, global_flags, runner)
+        with supervise.GroupKeeper() as _keeper:
+            return _main(argv, global_flags, runner)
     finally:
+        _keeper = None
         sink.flush()
 
 

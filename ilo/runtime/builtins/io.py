@@ -10,7 +10,9 @@ same compact text ``jdmp`` produces (what upstream's default engine does).
 from __future__ import annotations
 
 import os
+import stat
 
+from ilo import runtime_guard, sink
 from ilo.runtime.values import Err, IloMap, Ok, Record, display, map_sorted_items
 
 from ._core import builtin, debug, fail, rust_lines
@@ -182,11 +184,41 @@ def rdjl(ctx, args):
 
 
 def _write(path: str, content: str):
+    """Write a whole file, charged to the runtime guard.
+
+    What the opened file *is* decides the budget, not its name: the
+    process's own stdout (``/dev/stdout``, ``/proc/self/fd/1``, ...) goes
+    through the one stdout sink like ``prnt``; its stderr or a terminal is
+    charged to ``--max-output-bytes``; anything else to ``--max-write-bytes``.
+    The file is truncated only after that check, so naming stdout never
+    truncates a file stdout is redirected to."""
+    data = content.encode("utf-8", "surrogatepass")
+    flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
     try:
-        with open(path, "wb") as f:
-            f.write(content.encode("utf-8", "surrogatepass"))
+        fd = os.open(path, flags, 0o666)
+    except (OSError, ValueError) as e:
+        return Err(os_message(e) if isinstance(e, OSError) else str(e))
+    try:
+        kind = sink.classify_fd(fd)
+        if kind == "stdout":
+            os.close(fd)
+            fd = -1
+            sink.write_stdout(content)
+            return Ok(path)
+        if kind is None:
+            runtime_guard.record_file_write(len(data))
+            if stat.S_ISREG(os.fstat(fd).st_mode):
+                os.ftruncate(fd, 0)
+        else:
+            runtime_guard.record_output(len(data))
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
     except OSError as e:
         return Err(os_message(e))
+    finally:
+        if fd >= 0:
+            os.close(fd)
     return Ok(path)
 
 

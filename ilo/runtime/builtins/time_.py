@@ -26,10 +26,18 @@ def sleep(ctx, args):
     ms = args[0]
     if not is_num(ms):
         fail(f"sleep requires a number of milliseconds, got {debug(ms)}")
-    # Negative, NaN and infinite durations sleep for zero, as upstream does.
-    if math.isfinite(ms) and ms > 0:
-        time.sleep(math.floor(ms) / 1000.0)
+    # Negative and NaN durations sleep for zero, as upstream does; a huge or
+    # infinite one sleeps until the runtime guard's deadline ends the run.
+    if ms > 0:
+        _sleep_until(time.monotonic() + (math.floor(ms) / 1000.0 if math.isfinite(ms) else math.inf))
     return None
+
+
+def _sleep_until(end: float) -> None:
+    """Sleep in steps time.sleep accepts (it refuses huge values); the
+    guard's timer interrupts any step at the deadline."""
+    while (left := end - time.monotonic()) > 0:
+        time.sleep(min(left, 3600.0))
 
 
 @builtin("dtfmt", 2, ret="R t t", params=("n", "t"))
