@@ -36,6 +36,16 @@ ROOT = Path(__file__).resolve().parents[1]
 HARNESS = str(ROOT / "tests" / "guard_harness.py")
 
 
+def _engines() -> list[str]:
+    """The engines that exist ("tree", "vm", "jit"): guard tests run on each."""
+    from ilo.tools.guard_audit import available_engines
+
+    return available_engines()
+
+
+ENGINES = _engines()
+
+
 def cli_available() -> bool:
     try:
         return importlib.util.find_spec("ilo.cli.main") is not None

@@ -349,15 +349,16 @@ def test_broken_pipe_stops_quietly():
 
 
 # --------------------------------------------------------------------------
-# through the real CLI (skipped until it exists)
+# through the real CLI, on every engine that exists (tree, vm, jit)
 
 LOOP = "main>n;i=0;wh true{i=+i 1};i"
 FLOOD = 'main>n;wh true{prnt "."};0'
 
 
 @needs_cli
-def test_cli_r016_infinite_loop():
-    r = gh.ilo("--max-runtime", "0.5", LOOP, timeout=15)
+@pytest.mark.parametrize("engine", gh.ENGINES)
+def test_cli_r016_infinite_loop(engine):
+    r = gh.ilo("--engine", engine, "--max-runtime", "0.5", LOOP, timeout=15)
     assert r.rc == 1, r.err
     d = r.diag
     assert d["code"] == "ILO-R016"
@@ -366,8 +367,9 @@ def test_cli_r016_infinite_loop():
 
 
 @needs_cli
-def test_cli_r016_empty_loop_text_mode():
-    r = gh.ilo("--text", "--max-runtime", "0.5", "main>n;wh true{0};0", timeout=15)
+@pytest.mark.parametrize("engine", gh.ENGINES)
+def test_cli_r016_empty_loop_text_mode(engine):
+    r = gh.ilo("--engine", engine, "--text", "--max-runtime", "0.5", "main>n;wh true{0};0", timeout=15)
     assert r.rc == 1
     assert r.err.splitlines()[0] == \
         "error[ILO-R016]: wall-clock runtime exceeded 500 ms (--max-runtime 0.5)"
@@ -375,8 +377,9 @@ def test_cli_r016_empty_loop_text_mode():
 
 
 @needs_cli
-def test_cli_r017_flood_is_cut_on_a_whole_line():
-    r = gh.ilo("--max-output-bytes", "1000", FLOOD, timeout=15)
+@pytest.mark.parametrize("engine", gh.ENGINES)
+def test_cli_r017_flood_is_cut_on_a_whole_line(engine):
+    r = gh.ilo("--engine", engine, "--max-output-bytes", "1000", FLOOD, timeout=15)
     assert r.rc == 1
     assert r.diag["code"] == "ILO-R017"
     assert len(r.out) <= 1000 and r.out.endswith(b"\n")
@@ -385,22 +388,26 @@ def test_cli_r017_flood_is_cut_on_a_whole_line():
 
 
 @needs_cli
-def test_cli_flood_against_the_clock():
-    r = gh.ilo("--max-runtime", "0.5", FLOOD, timeout=15)
-    assert r.rc == 1 and r.diag["code"] == "ILO-R016"
+@pytest.mark.parametrize("engine", gh.ENGINES)
+def test_cli_flood_against_the_clock(engine):
+    # 2 s: start-up on a loaded machine must not eat the whole budget
+    r = gh.ilo("--engine", engine, "--max-runtime", "2", FLOOD, timeout=15)
+    assert r.rc == 1 and r.diag["code"] == "ILO-R016" and r.diag["phase"] == "run"
     assert r.out and r.out.endswith(b".\n")
 
 
 @needs_cli
-def test_cli_bad_guard_flag_is_usage_error():
-    r = gh.ilo("--max-runtime", "-1", "main>n;1", timeout=15)
+@pytest.mark.parametrize("engine", gh.ENGINES)
+def test_cli_bad_guard_flag_is_usage_error(engine):
+    r = gh.ilo("--engine", engine, "--max-runtime", "-1", "main>n;1", timeout=15)
     assert r.rc == 2 and r.diag["code"].startswith("ILO-U")
 
 
 @needs_cli
-def test_cli_guarded_program_runs_normally():
-    r = gh.ilo("--max-runtime", "5", "main>n;i=0;wh <i 1000{i=+i 1};i", timeout=15)
+@pytest.mark.parametrize("engine", gh.ENGINES)
+def test_cli_guarded_program_runs_normally(engine):
+    r = gh.ilo("--engine", engine, "--max-runtime", "5", "main>n;i=0;wh <i 1000{i=+i 1};i", timeout=15)
     assert (r.rc, r.out, r.err) == (0, b"1000\n", "")
     ex = str(gh.ROOT / "examples" / "runtime-guard.ilo")
-    r = gh.ilo(ex, timeout=15)
+    r = gh.ilo("--engine", engine, ex, timeout=15)
     assert (r.rc, r.out) == (0, b"1000\n"), r.err
