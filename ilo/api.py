@@ -84,6 +84,22 @@ def make_engine(program: A.Program, engine: str = "tree", tools=None):
     raise IloUsageError("ILO-U002", f"unknown engine '{engine}'", hint="engines: tree, vm, jit")
 
 
+def available_engines() -> list[str]:
+    """The engines built so far, in ENGINES order (one that answers ILO-U007
+    is not)."""
+    from ilo.diagnostics.errors import IloError
+
+    program = load_program("main>n;1")
+    found = []
+    for name in ENGINES:
+        try:
+            make_engine(program, name)
+        except IloError:
+            continue
+        found.append(name)
+    return found
+
+
 def run_source(source: str, func: str | None = None, args=(), *, engine: str = "tree",
                filename: str | None = None):
     """Convenience for embedding: parse, check and run; returns the ilo value."""

@@ -360,16 +360,30 @@ def _exit(code: int) -> None:           # replaced by in-process tests
     os._exit(code)
 
 
+class GuardStop(BaseException):
+    """Raised instead of exiting when the guard is installed ``contained``
+    (one case of ``ilo test`` in a long-lived worker): it unwinds the case,
+    and :func:`take_stop` gives the diagnostic that is the case's verdict.
+    A BaseException, so the program's own error handling cannot catch it."""
+
+
+_contained = False         # stops raise GuardStop instead of ending the process
+_stop = None               # the diagnostic of a contained stop
+
+
 def install(limits: GuardLimits | None = None, mode: str = "json", engine=None,
-            phase: str = "start-up") -> None:
+            phase: str = "start-up", contained: bool = False) -> None:
     """Start guarding this process.  Call once, in the main thread, right
     before the program starts (in a supervised child: first thing in the
-    target).  Calling again replaces the previous installation."""
+    target).  Calling again replaces the previous installation.
+    ``contained``: a stop raises :class:`GuardStop` in the main thread
+    instead of ending the process (see :func:`take_stop`)."""
     global _installed, _limits, _mode, _engine, _start, _deadline, _out_bytes, _out_cap
     global _idle_s, _idle_seen, _idle_mark, _mem_limit, _statm_fd, _prev_alarm, _timer_on
-    global _file_bytes, _file_cap, _watchdog
+    global _file_bytes, _file_cap, _watchdog, _contained, _stop
     if _installed:
         uninstall()
+    _contained, _stop = contained, None
     limits = limits or GuardLimits()
     _limits, _mode, _engine = limits, mode, engine
     set_phase(phase)
@@ -406,9 +420,18 @@ def uninstall() -> None:
     per-request reuse).  Buffered stdout is left to ``sink.flush``."""
     global _installed, _timer_on, _prev_alarm, _out_cap, _deadline, _mem_limit, _idle_s
     global _out_bytes, _statm_fd, _abort_owner, _file_bytes, _file_cap, _watchdog
+    global _contained, _locator, _source
+    _locator = _source = None
     if _watchdog is not None:
         _watchdog.stop()
+        if _watchdog is not threading.current_thread():
+            _watchdog.join(1.0)
         _watchdog = None
+    if _contained:
+        _contained = False
+        import ctypes  # noqa: PLC0415 -- drop a stop the thread sent too late
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(
+            ctypes.c_ulong(threading.main_thread().ident), None)
     if _timer_on:
         signal.setitimer(signal.ITIMER_REAL, 0)
         try:
@@ -694,6 +717,9 @@ def abort_error(err) -> None:
     after ``--drain-timeout`` seconds in which it took nothing; the
     diagnostic then counts the bytes dropped (``dropped_bytes``)."""
     global _abort_owner
+    if _contained:
+        _stop_contained(err)
+        return
     me = _thread.get_ident()
     if not _abort_lock.acquire(False):
         if _abort_owner == me:
@@ -713,6 +739,44 @@ def abort_error(err) -> None:
         _report(err)
     finally:
         _exit(1)
+
+
+def _stop_contained(err) -> None:
+    """End the running case, not the process: remember the first stop's
+    diagnostic and raise GuardStop in the main thread (from another thread:
+    asynchronously, delivered when the main thread next runs Python).  The
+    timer stays armed: a case that swallows the stop is stopped again, but
+    only after :data:`RESTOP_S`, so the case's own unwinding is never hit."""
+    global _stop, _stop_at
+    now = time.monotonic()
+    if _stop is None:
+        if err.span is None and err.code in _LOCATED:
+            err.span = _locate()
+        _stop, _stop_at = err, now
+    elif now - _stop_at < RESTOP_S:
+        return
+    _stop_at = now
+    main = threading.main_thread().ident
+    if _thread.get_ident() != main:
+        import ctypes  # noqa: PLC0415
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(main),
+                                                   ctypes.py_object(GuardStop))
+        return
+    if _timer_on:
+        signal.setitimer(signal.ITIMER_REAL, TICK_S)
+    raise GuardStop()
+
+
+#: a contained stop is repeated if the case is still running this much later
+RESTOP_S = 1.0
+_stop_at = 0.0
+
+
+def take_stop():
+    """The diagnostic of the last contained stop (and forget it), or None."""
+    global _stop
+    err, _stop = _stop, None
+    return err
 
 
 def _report(err) -> None:

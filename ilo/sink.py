@@ -150,6 +150,14 @@ def in_write() -> bool:
     return _in_write
 
 
+def stdout_is_terminal() -> bool:
+    """For tools that draw a live progress line."""
+    try:
+        return bool(sys.stdout is not None and sys.stdout.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
 def wait_write_done(timeout: float) -> None:
     """Wait (from another thread) until no chunk is inside ``os.write``."""
     end = time.monotonic() + timeout

@@ -43,6 +43,7 @@ target in-process (only the in-process watchdog then).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import mmap
 import os
@@ -643,11 +644,70 @@ def run_supervised(target: Callable[[], int], *, deadline_s: float | None = None
     return code
 
 
+@dataclass
+class Contained:
+    """Settings and outcome of :func:`contained_runs`."""
+
+    cap: float = 0.0              # longest run in seconds (0: the flags' budget only)
+    timed_out: bool = False       # the last run was stopped by ``cap``
+
+
+_contained: Contained | None = None
+
+
+@contextlib.contextmanager
+def contained_runs(cap: float = 0.0):
+    """Within this context :func:`run_guarded` runs its body right here, in
+    this process, with the guard installed *contained*: a stop (R016, R017,
+    ...) ends the body with its diagnostic on stderr and exit code 1, not
+    the process.  ``cap`` bounds each run's wall clock further (a case
+    timeout); ``.timed_out`` tells whether it was the cap that stopped the
+    last run.  For ``ilo test`` workers, which run many cases in one process;
+    the worker itself is supervised (stall window, killed session)."""
+    global _contained
+    prev, _contained = _contained, Contained(cap)
+    try:
+        yield _contained
+    finally:
+        _contained = prev
+
+
+def _run_contained(body, limits, mode, engine, state: Contained) -> int:
+    capped = state.cap > 0 and (not limits.max_runtime or state.cap < limits.max_runtime)
+    if capped:
+        limits = dataclasses.replace(limits, max_runtime=state.cap)
+    runtime_guard.install(limits, mode, engine, contained=True)
+    err = source = None
+    try:
+        try:
+            code = body()
+            sink.flush()
+        except runtime_guard.GuardStop:
+            code = 1
+        except MemoryError:
+            code = 1
+            err = runtime_guard.memory_error(limits.max_memory_mb, runtime_guard._rss_bytes(),
+                                             runtime_guard.elapsed(), engine, "run")
+        err = runtime_guard.take_stop() or err
+        source = runtime_guard._source
+    finally:
+        runtime_guard.uninstall()
+    state.timed_out = bool(capped and err is not None and err.code == runtime_guard.R_RUNTIME)
+    if err is not None:
+        from ilo.diagnostics.render import render  # noqa: PLC0415
+        sink.write_stderr(render(err, mode, source) + "\n")
+        code = 1
+    return code
+
+
 def run_guarded(body: Callable[[], int], limits: runtime_guard.GuardLimits,
                 mode: str = "json", engine=None, *, grace_s: float = GRACE_S) -> int:
     """The CLI's one call: run ``body`` (parse + verify + run, writing through
     :mod:`ilo.sink`) in a supervised child with the runtime guard installed,
-    and a hard data-size limit behind ``--max-memory``."""
+    and a hard data-size limit behind ``--max-memory`` (in this process,
+    contained, inside :func:`contained_runs`)."""
+    if _contained is not None:
+        return _run_contained(body, limits, mode, engine, _contained)
 
     def child() -> int:
         runtime_guard.install(limits, mode, engine)

@@ -295,8 +295,8 @@ def test_failure_lines_and_exit_1(capsys, suite):
     code, out, _ = run_main(capsys, ["t"], runner=runner)
     assert code == 1
     assert out.splitlines() == [
-        'FAIL t/a.ilo:4 bad: expected "ok" got "nope"',
-        'FAIL t/sub/b.ilo:1 errs: expected error "^e" got exit 0, stdout "fine"',
+        'FAIL t/a.ilo:4 [tree] bad: expected "ok" got "nope"',
+        'FAIL t/sub/b.ilo:1 [tree] errs: expected error "^e" got exit 0, stdout "fine"',
         "1 passed, 2 failed",
     ]
 
@@ -305,7 +305,8 @@ def test_verbose_prints_pass_lines(capsys, suite):
     runner = FakeRunner({"errs": Outcome(1, "", "^e")})
     code, out, _ = run_main(capsys, ["-v", "t/a.ilo"], runner=runner)
     assert code == 0
-    assert out.splitlines() == ["PASS t/a.ilo:2 good 1", "PASS t/a.ilo:4 bad", "2 passed, 0 failed"]
+    assert out.splitlines() == ["PASS t/a.ilo:2 [tree] good 1", "PASS t/a.ilo:4 [tree] bad",
+                                  "2 passed, 0 failed"]
 
 
 def test_default_path_is_current_dir(capsys, suite, monkeypatch):
@@ -340,7 +341,8 @@ def test_engine_skip_counts_as_skipped(capsys, tmp_path, monkeypatch):
     runner = FakeRunner()
     code, out, _ = run_main(capsys, ["-v", "--engine", "vm", "."], runner=runner)
     assert code == 0
-    assert out.splitlines() == ["SKIP s.ilo:1 a (engine-skip: vm)", "PASS u.ilo:1 b", "1 passed, 0 failed, 1 skipped"]
+    assert out.splitlines() == ["SKIP s.ilo:1 [vm] a (engine-skip: vm)", "PASS u.ilo:1 [vm] b",
+                                  "1 passed, 0 failed, 1 skipped"]
     assert [c[0] for c in runner.calls] == ["u.ilo"]
     # Only skipped cases: nothing failed, so exit 0.
     code, out, _ = run_main(capsys, ["--engine", "vm", "s.ilo"], runner=FakeRunner())
@@ -377,7 +379,7 @@ def test_json_output(capsys, suite):
         "type": "case", "id": "a.ilo::bad", "file": os.path.join("t", "a.ilo"), "line": 4,
         "args": ["bad"], "kind": "out", "expected": "ok", "engine": "tree", "status": "fail",
         "detail": 'expected "ok" got exit 3, stderr "E"', "exit": 3, "timed_out": False,
-        "stdout": "", "stderr": "E",
+        "stdout": "", "stderr": "E", "ms": 0,
     }
     assert rows[2]["id"] == "sub/b.ilo::errs" and rows[2]["status"] == "pass"
     assert rows[3] == {"type": "summary", "engine": "tree", "passed": 2, "failed": 1, "skipped": 0, "total": 3}
@@ -391,7 +393,8 @@ def test_json_no_cases(capsys, tmp_path, monkeypatch):
     assert json.loads(out)["error"] == "no test cases found"
 
 
-@pytest.mark.parametrize("argv", [["--engine", "cobol"], ["--timeout", "0"], ["-j", "0"], ["--bogus"], ["a", "b"]])
+@pytest.mark.parametrize("argv", [["--engine", "cobol"], ["--timeout", "-1"], ["-j", "0"], ["--bogus"],
+                                  ["--resume"], ["--shard", "3/2"], ["--shard", "x"]])
 def test_usage_errors_exit_2(capsys, suite, argv):
     with pytest.raises(IloUsageError) as e:
         run_main(capsys, argv)
@@ -413,7 +416,7 @@ def test_runner_exception_is_a_failure(capsys, suite):
     runner = FakeRunner({"bad": RuntimeError("kaboom"), "errs": Outcome(1, "", "^e")})
     code, out, _ = run_main(capsys, ["t"], runner=runner)
     assert code == 1
-    assert 'FAIL t/a.ilo:4 bad: expected "ok" got could not run: RuntimeError: kaboom' in out
+    assert 'FAIL t/a.ilo:4 [tree] bad: expected "ok" got could not run: RuntimeError: kaboom' in out
     assert out.endswith("2 passed, 1 failed\n")
 
 

@@ -478,17 +478,9 @@ PROBES: dict[str, Callable[[str], Verdict]] = {
 
 
 def available_engines() -> list[str]:
-    from ilo import api
-    from ilo.diagnostics.errors import IloError
+    from ilo.api import available_engines as engines
 
-    found = []
-    for name in api.ENGINES:
-        try:
-            api.make_engine(api.load_program("main>n;1"), name)
-        except IloError:
-            continue
-        found.append(name)
-    return found
+    return engines()
 
 
 def main(argv: list[str] | None = None) -> int:
