@@ -68,18 +68,40 @@ class Outcome:
 # --------------------------------------------------------------------------
 # one case, in this process
 
+#: bytes of a case's stdout / stderr kept (a case that floods is judged on
+#: its head; the rest is counted, not stored)
+CAPTURE_LIMIT = 1 << 20
+
+
 class _Capture:
-    """A text stream over bytes, standing in for stdout / stderr of a case."""
+    """A text stream standing in for stdout / stderr of a case."""
 
     def __init__(self):
         import io
-        self.raw = io.BytesIO()
+
+        class Sink(io.RawIOBase):
+            def __init__(self):
+                self.kept, self.dropped = bytearray(), 0
+
+            def writable(self):
+                return True
+
+            def write(self, b):
+                room = CAPTURE_LIMIT - len(self.kept)
+                self.kept += bytes(b[:room]) if room > 0 else b""
+                self.dropped += max(0, len(b) - max(room, 0))
+                return len(b)
+
+        self.raw = Sink()
         self.stream = io.TextIOWrapper(self.raw, encoding="utf-8", errors="surrogateescape",
                                        write_through=True)
 
     def text(self) -> str:
         self.stream.flush()
-        return self.raw.getvalue().decode("utf-8", "replace")
+        text = self.raw.kept.decode("utf-8", "replace")
+        if self.raw.dropped:
+            text += f"\n[... {self.raw.dropped} more bytes not kept]"
+        return text
 
 
 def run_here(job: Job, flags: Sequence[str], timeout: float) -> Outcome:
