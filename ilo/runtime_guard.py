@@ -331,7 +331,11 @@ _mem_limit = 0             # bytes; 0 = none
 _statm_fd = -1
 _timer_on = False
 _prev_alarm = None
-_watchdog = None           # the watchdog thread (see _Watchdog)
+_watchdog = None           # the watchdog thread (see _Watchdog), one per process
+_watchdog_pid = 0
+#: held while a check runs and while budgets change, so the watchdog thread
+#: never acts on a half-installed (or just uninstalled) guard
+_state_lock = threading.RLock()
 
 _abort_lock = _thread.allocate_lock()
 _abort_owner = None
@@ -378,11 +382,16 @@ def install(limits: GuardLimits | None = None, mode: str = "json", engine=None,
     target).  Calling again replaces the previous installation.
     ``contained``: a stop raises :class:`GuardStop` in the main thread
     instead of ending the process (see :func:`take_stop`)."""
+    with _state_lock:
+        _install(limits, mode, engine, phase, contained)
+
+
+def _install(limits, mode, engine, phase, contained) -> None:
     global _installed, _limits, _mode, _engine, _start, _deadline, _out_bytes, _out_cap
     global _idle_s, _idle_seen, _idle_mark, _mem_limit, _statm_fd, _prev_alarm, _timer_on
-    global _file_bytes, _file_cap, _watchdog, _contained, _stop
+    global _file_bytes, _file_cap, _contained, _stop
     if _installed:
-        uninstall()
+        _uninstall()
     _contained, _stop = contained, None
     limits = limits or GuardLimits()
     _limits, _mode, _engine = limits, mode, engine
@@ -404,8 +413,7 @@ def install(limits: GuardLimits | None = None, mode: str = "json", engine=None,
     timed = _deadline or _idle_s > 0 or _mem_limit
     if not timed:
         return
-    _watchdog = _Watchdog()
-    _watchdog.start()
+    _ensure_watchdog()
     if hasattr(signal, "setitimer"):
         try:
             _prev_alarm = signal.signal(signal.SIGALRM, _on_alarm)
@@ -418,15 +426,15 @@ def install(limits: GuardLimits | None = None, mode: str = "json", engine=None,
 def uninstall() -> None:
     """Stop the watchdog and forget all budgets (for in-process tests and
     per-request reuse).  Buffered stdout is left to ``sink.flush``."""
+    with _state_lock:
+        _uninstall()
+
+
+def _uninstall() -> None:
     global _installed, _timer_on, _prev_alarm, _out_cap, _deadline, _mem_limit, _idle_s
-    global _out_bytes, _statm_fd, _abort_owner, _file_bytes, _file_cap, _watchdog
+    global _out_bytes, _statm_fd, _abort_owner, _file_bytes, _file_cap
     global _contained, _locator, _source
     _locator = _source = None
-    if _watchdog is not None:
-        _watchdog.stop()
-        if _watchdog is not threading.current_thread():
-            _watchdog.join(1.0)
-        _watchdog = None
     if _contained:
         _contained = False
         import ctypes  # noqa: PLC0415 -- drop a stop the thread sent too late
@@ -649,8 +657,9 @@ def _on_alarm(signum, frame) -> None:
         # finish first (else the exit path could write it twice): retry soon
         signal.setitimer(signal.ITIMER_REAL, 0.002)
         return
-    if _check(time.monotonic()):
-        return
+    with _state_lock:
+        if _check(time.monotonic()):
+            return
     sink.tick_flush()
     _arm(time.monotonic())
 
@@ -660,28 +669,44 @@ class _Watchdog(threading.Thread):
     timer would have acted.  It matters when the main thread runs native code
     (JIT-compiled loops, called through ctypes with the GIL released), where
     no Python signal handler can run.  It cannot help while a C call holds
-    the GIL: that case is the supervising parent's backstop."""
+    the GIL: that case is the supervising parent's backstop.  Started once
+    per process and kept (starting a thread per run would cost every run)."""
 
     def __init__(self):
         super().__init__(name="ilo-guard", daemon=True)
-        self._stop_event = threading.Event()
+        self._wake = threading.Event()
+        self.next_wake = 0.0
 
-    def stop(self) -> None:
-        self._stop_event.set()
+    def wake(self) -> None:
+        """Budgets changed: plan again if the new deadline comes before the
+        planned wake-up (waking it otherwise would only cost the GIL)."""
+        if _deadline and _deadline + THREAD_SLACK_S < self.next_wake:
+            self._wake.set()
 
     def run(self) -> None:
-        wait = self._stop_event.wait
-        while not wait(TICK_S):
-            if not _installed or _abort_owner is not None:
-                continue
-            from ilo import sink  # noqa: PLC0415
-            if sink.in_write():
-                continue
-            if _deadline:
-                left = _deadline + _paused() + THREAD_SLACK_S - time.monotonic()
-                if 0 < left < TICK_S and wait(left):
-                    return
-            _check(time.monotonic(), slack=THREAD_SLACK_S)
+        while True:
+            timeout = TICK_S
+            if _installed and _deadline:
+                timeout = min(timeout, max(0.0, _deadline + _paused() + THREAD_SLACK_S
+                                           - time.monotonic()))
+            self.next_wake = time.monotonic() + timeout
+            self._wake.wait(timeout)
+            self._wake.clear()
+            with _state_lock:
+                if not _installed or _abort_owner is not None:
+                    continue
+                from ilo import sink  # noqa: PLC0415
+                if not sink.in_write():
+                    _check(time.monotonic(), slack=THREAD_SLACK_S)
+
+
+def _ensure_watchdog() -> None:
+    global _watchdog, _watchdog_pid
+    if _watchdog is None or _watchdog_pid != os.getpid() or not _watchdog.is_alive():
+        _watchdog, _watchdog_pid = _Watchdog(), os.getpid()
+        _watchdog.start()
+    else:
+        _watchdog.wake()
 
 
 def _orphaned() -> None:

@@ -217,7 +217,7 @@ def test_r016_pure_python_loop_latency():
         assert "backstop" not in d, "the in-process watchdog should have fired"
         assert d["message"] == "wall-clock runtime exceeded 300 ms (--max-runtime 0.3)"
         late.append(d["elapsed_ms"] - 300)
-        assert r.wall < 0.3 + 2.0
+        assert r.wall < 0.3 + 4.0
     late.sort()
     # the contract is "within 100 ms"; the best of three runs must meet it
     assert late[0] >= 0 and late[0] < 100, late

@@ -20,7 +20,9 @@ from ilo.diagnostics.render import render
 USAGE = """usage:
   ilo [flags] 'code' [func] [args...]     run inline code
   ilo [flags] FILE.ilo [func] [args...]   run a file (default: main, or its only function)
-  ilo test [PATH] [-v]                    run the -- run:/-- out: cases of .ilo files
+  ilo test [PATH...] [-v] [-j N] ...      run the -- run:/-- out: cases of .ilo files
+  ilo serv [-j N]                         JSON-lines server: one request per line
+  ilo mcp                                 Model Context Protocol server over stdio
   ilo --explain CODE                      explain a diagnostic code
 flags:
   --engine tree|vm|jit   --json | --text   --no-hints
@@ -87,6 +89,14 @@ def _main(argv: list[str], opts: Options) -> int:
     rest = argv[i:]
     if not rest:
         raise IloUsageError("ILO-U001", "no program given", hint=USAGE.splitlines()[1].strip())
+    if rest[0] == "serv":
+        from ilo.serve import server
+
+        return server.main(rest[1:], opts)
+    if rest[0] == "mcp":
+        from ilo.serve import mcp
+
+        return mcp.main(rest[1:], opts)
     if rest[0] == "test":
         from ilo.tools import testrunner
 
