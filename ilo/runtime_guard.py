@@ -804,6 +804,11 @@ def take_stop():
     return err
 
 
+def _drain_progress(n: int) -> None:
+    """Tell the supervising parent the stop's drain is moving (see STATUS_SIZE)."""
+    struct.pack_into("<Q", _status, _ST_DRAIN, 1 + n)
+
+
 def _report(err) -> None:
     from ilo import sink  # noqa: PLC0415
     from ilo.diagnostics.render import render  # noqa: PLC0415
@@ -811,13 +816,10 @@ def _report(err) -> None:
         err.span = _locate()
     if _thread.get_ident() != threading.main_thread().ident:
         sink.wait_write_done(0.1)      # the main thread may be inside os.write
-    progress = None
     if _status is not None:
         struct.pack_into("<Q", _status, _ST_DRAIN, 1)
-
-        def progress(n):
-            struct.pack_into("<Q", _status, _ST_DRAIN, 1 + n)
-    dropped = sink.drain_on_stop(_limits.drain_timeout, progress)
+    dropped = sink.drain_on_stop(_limits.drain_timeout,
+                                 _drain_progress if _status is not None else None)
     if dropped:
         err.extra["dropped_bytes"] = dropped
         err.notes.append(f"{dropped} bytes of output were dropped: the reader of stdout "

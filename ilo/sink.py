@@ -92,7 +92,6 @@ def rescue(mm: mmap.mmap) -> bytes:
 
 def write_stdout(text: str) -> None:
     """Charge the output budget, then write program output to stdout."""
-    global _end
     data = text.encode("utf-8", "surrogateescape")
     n = len(data)
     runtime_guard.record_output(n)

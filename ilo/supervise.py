@@ -298,6 +298,36 @@ def _exit_code(code) -> int:
     return 1
 
 
+# --------------------------------------------------------------------------
+# JSON lines between a parent and its workers (ilo test's pool, ilo serv)
+
+def send_line(fd: int, obj) -> None:
+    """Write ``obj`` as one JSON line to a pipe (all of it, blocking)."""
+    import json  # noqa: PLC0415
+    data = (json.dumps(obj, ensure_ascii=False) + "\n").encode("utf-8", "surrogateescape")
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def read_lines(fd: int, buf: bytes) -> tuple[list, bytes]:
+    """Read what a non-blocking pipe holds now; return the whole JSON lines
+    it completes (decoded) and the partial rest."""
+    import json  # noqa: PLC0415
+    try:
+        while True:
+            data = os.read(fd, 1 << 16)
+            if not data:
+                break
+            buf += data
+    except (BlockingIOError, InterruptedError):
+        pass
+    except OSError:
+        return [], buf
+    *lines, buf = buf.split(b"\n")
+    return [json.loads(x.decode("utf-8", "surrogateescape")) for x in lines if x.strip()], buf
+
+
 def kill_group(pgid: int, sig: int = signal.SIGKILL) -> None:
     """Signal a whole process group and its leader by pid (a child forked a
     moment ago may not lead its group yet); anything already gone is fine."""

@@ -286,7 +286,7 @@ def test_blocked_stdout_pipe_is_still_stopped_in_process():
     d = r.diag
     assert d["code"] == "ILO-R016" and "backstop" not in d
     assert d["elapsed_ms"] < 900 and d["dropped_bytes"] > 0
-    assert r.wall < 0.5 + 0.25 + 1.5
+    assert r.wall < 0.5 + 0.25 + 5       # start-up on a loaded machine included
 
 
 def test_blocked_stdout_without_a_supervisor():

@@ -31,7 +31,7 @@ def test_long_c_call_holding_the_gil_is_stopped_by_the_parent():
     assert d["code"] == "ILO-R016" and d["backstop"] is True
     assert d["message"] == "wall-clock runtime exceeded 500 ms (--max-runtime 0.5)"
     assert 1000 <= d["elapsed_ms"] < 1600               # budget + 0.5 s grace
-    assert r.wall < 0.5 + supervise.GRACE_S + 2.0
+    assert r.wall < 0.5 + supervise.GRACE_S + 5.0   # start-up on a loaded machine included
 
 
 def test_the_in_process_watchdog_alone_cannot_stop_a_c_call():
@@ -67,7 +67,7 @@ def test_idle_backstop_for_a_child_stuck_in_c():
     d = r.diag
     assert d["code"] == "ILO-R601" and d["backstop"] is True
     assert r.out == b"line 0\nline 1\nline 2\n"
-    assert r.wall < 0.3 + supervise.GRACE_S + 2.0
+    assert r.wall < 0.3 + supervise.GRACE_S + 5.0
 
 
 # --------------------------------------------------------------------------
@@ -228,6 +228,8 @@ def test_leftover_grandchildren_are_killed_after_a_timeout():
 
 @pytest.mark.timeout(60, method="thread")
 def test_low_level_pieces_compose():
+    before = set(supervise._lifelines)       # workers other tests keep (the API's)
+
     def stuck():
         gh.c_forever()
 
@@ -248,4 +250,4 @@ def test_low_level_pieces_compose():
         assert supervise.exit_code_of(supervise.reap(child)) == (7, None)
     finally:
         child.close()
-    assert not supervise._lifelines
+    assert supervise._lifelines == before

@@ -8,7 +8,6 @@ or ``--x`` can be passed through as arguments).
 from __future__ import annotations
 
 import json
-import os
 import sys
 import re
 from dataclasses import dataclass, field

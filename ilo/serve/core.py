@@ -24,7 +24,6 @@ import json
 import sys
 import time
 from collections import OrderedDict
-from dataclasses import replace
 
 from ilo import runtime_guard, sink
 from ilo.diagnostics.errors import IloError, IloParseError, IloRuntimeError

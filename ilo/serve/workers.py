@@ -45,10 +45,7 @@ def _worker(req_fd: int, resp_fd: int, base, engine) -> int:
         except ValueError:
             req = None
         resp = core.execute(req, base, engine)
-        data = core.encode(resp)
-        view = memoryview(data)
-        while view:
-            view = view[os.write(resp_fd, view):]
+        supervise.send_line(resp_fd, resp)
         if _memory_stop(resp):
             return 0                  # its heap is bloated: let a fresh one take over
     return 0
@@ -151,11 +148,8 @@ class Workers:
             w.job = (token, req, deadline)
             w.started = time.monotonic()
             self.busy.append(w)
-            data = json.dumps(req, ensure_ascii=False).encode("utf-8", "surrogateescape") + b"\n"
             try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(w.req_fd, view):]
+                supervise.send_line(w.req_fd, req)
             except OSError:
                 self._lost(w, None)
 
@@ -198,21 +192,12 @@ class Workers:
         self._dispatch()
 
     def _read(self, w: _Worker) -> None:
-        try:
-            while True:
-                data = os.read(w.resp_fd, 1 << 16)
-                if not data:
-                    break
-                w.buf += data
-        except BlockingIOError:
-            pass
-        except OSError:
-            return
-        while b"\n" in w.buf and w.job is not None:
-            line, w.buf = w.buf.split(b"\n", 1)
+        msgs, w.buf = supervise.read_lines(w.resp_fd, w.buf)
+        for resp in msgs:
+            if w.job is None:
+                continue
             token = w.job[0]
             w.job = None
-            resp = json.loads(line.decode("utf-8", "surrogateescape"))
             self.done.append((token, resp))
             self.busy.remove(w)
             if _memory_stop(resp) or supervise.wait_exit(w.child, 0):

@@ -25,10 +25,8 @@ ILO-R603.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import select
-import signal
 import sys
 import time
 from collections import deque
@@ -133,8 +131,8 @@ def run_here(job: Job, flags: Sequence[str], timeout: float) -> Outcome:
 def warm_up(engines: Sequence[str]) -> None:
     """Load the front end and the engines once, before forking workers."""
     from ilo import api
-    from ilo.cli import main as _cli  # noqa: F401
-    from ilo.cli import runner as _runner  # noqa: F401
+    import ilo.cli.main  # noqa: F401 -- loaded once here, not in every worker
+    import ilo.cli.runner  # noqa: F401
     from ilo.diagnostics.errors import IloError
 
     program = api.load_program("main>n;+1 2")
@@ -156,22 +154,15 @@ def _worker(jobs: list[tuple[int, Job]], flags, timeout, out_fd: int) -> int:
     os.dup2(devnull, 2)           # is still the case's stdout (same file as fd 1)
     os.close(devnull)
     for index, job in jobs:
-        _send(out_fd, {"start": index})
+        supervise.send_line(out_fd, {"start": index})
         try:
             o = run_here(job, flags, timeout)
             msg = {"i": index, "rc": o.returncode, "stdout": o.stdout, "stderr": o.stderr,
                    "timed_out": o.timed_out, "duration": o.duration}
         except BaseException as exc:  # noqa: BLE001 -- the case's verdict, not the worker's end
             msg = {"i": index, "rc": None, "error": f"{type(exc).__name__}: {exc}"}
-        _send(out_fd, msg)
+        supervise.send_line(out_fd, msg)
     return 0
-
-
-def _send(fd: int, msg: dict) -> None:
-    data = (json.dumps(msg, ensure_ascii=False) + "\n").encode("utf-8", "surrogateescape")
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
 
 
 # --------------------------------------------------------------------------
@@ -282,17 +273,8 @@ class Pool:
                 self._stall(b)
 
     def _read(self, b: _Batch) -> None:
-        try:
-            while True:
-                data = os.read(b.fd, 1 << 16)
-                if not data:
-                    break
-                b.buf += data
-        except BlockingIOError:
-            pass
-        *lines, b.buf = b.buf.split(b"\n")
-        for line in lines:
-            msg = json.loads(line.decode("utf-8", "surrogateescape"))
+        msgs, b.buf = supervise.read_lines(b.fd, b.buf)
+        for msg in msgs:
             b.last = time.monotonic()
             if "start" in msg:
                 b.running = msg["start"]

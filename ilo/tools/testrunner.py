@@ -43,7 +43,6 @@ no case was found, 2 on a usage error.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import hashlib
 import json
 import os
