@@ -185,8 +185,8 @@ class Workers:
                 self._read(w)
                 if w.job is not None:
                     status = supervise.reap(w.child)
-                    _code, signo = supervise.exit_code_of(status)
-                    self._lost(w, signo)
+                    code, signo = supervise.exit_code_of(status)
+                    self._lost(w, signo, code)
             elif w.job[2] is not None and now >= w.job[2]:
                 self._overdue(w)
         self._dispatch()
@@ -213,14 +213,16 @@ class Workers:
                                           "run", backstop=True)
         self._answer_and_replace(w, token, req, err)
 
-    def _lost(self, w: _Worker, signo) -> None:
+    def _lost(self, w: _Worker, signo, code=None) -> None:
         token, req, _deadline = w.job
         if signo is not None:
             err = supervise.signal_to_diagnostic(signo, self._engine(req))
         else:
             from ilo.diagnostics.errors import IloRuntimeError
-            err = IloRuntimeError("ILO-R603", "engine process ended without answering",
-                                  hint="this is a bug in ilo; try another engine and report it")
+            err = IloRuntimeError("ILO-R603", "engine process ended without answering "
+                                  f"(exit status {code})",
+                                  hint="this is a bug in ilo; try another engine and report it",
+                                  extra={"exit_status": code})
         self._answer_and_replace(w, token, req, err)
 
     def _answer_and_replace(self, w, token, req, err) -> None:
