@@ -60,6 +60,10 @@ REJECTED = [
     ("f s:t>t;padl s \"3\"", "ILO-T013"),
     ("f xs:L n>L n;map 5 xs", "ILO-T013"),
     ("f s:t>L t;spl s 1", "ILO-T013"),
+    ("f x:n>n;len x", "ILO-T013"),
+    ("f x:n>n;hd x", "ILO-T013"),
+    ("f xs:L t>n;min xs", "ILO-T013"),
+    ("f x:n>n;srt x", "ILO-T013"),
     # T014: loops
     ("f s:t>n;c=0;@x s{c=+c 1};c", "ILO-T014"),
     ("f s:t>n;c=0;@i 0..s{c=+c 1};c", "ILO-T014"),
@@ -89,6 +93,10 @@ REJECTED = [
     ("f s:t>n;v=upr! s;1", "ILO-T025"),
     ("f s:t>n;num! s", "ILO-T026"),
     ("g>O n;nil\nf>n;v=g!;v", "ILO-T026"),
+    # T001 for aliases; T027 for a builtin left uncalled
+    ("alias res R n t\nalias res L n\nf>n;1", "ILO-T001"),
+    ("alias pt n\n" + PT + "f>n;1", "ILO-T001"),
+    ("f x:n>n;>=x 0 len;x", "ILO-T027"),
     # T030, T031: aliases
     ("alias aa bb\nalias bb aa\nf>n;1", "ILO-T030"),
     ("alias n t\nf>n;1", "ILO-T031"),
@@ -130,6 +138,8 @@ ACCEPTED = [
     "f s:t>t;padl s 3",
     "f>n;r=rnd;*r 2",
     "f x:n>t;?x{1:\"one\";n v:\"num\"}",
+    "f x:n>n;>=x 0 now;x",                           # a builtin that takes no arguments
+    "f len:n x:n>n;>=x 0 len;x",                     # a local shadowing a builtin
 ]
 
 
@@ -204,6 +214,22 @@ def test_runtime_rejects_what_the_verifier_rejects(name, pos, bad):
     args = [VALID.get(p, 1.0) for p in spec.params]
     for j in spec.fn_slots:
         args[j] = "abs"
+    args[pos] = bad
+    with pytest.raises(IloRuntimeError):
+        spec.fn(_Ctx(), args)
+
+
+def _accepts_rejections():
+    for (name, nargs, pos), allowed in sorted(builtin_sigs.ACCEPTS.items()):
+        for value, t in KINDS:
+            if not any(compatible(parse_type_text(a), t) for a in allowed):
+                yield name, nargs, pos, value
+
+
+@pytest.mark.parametrize("name, nargs, pos, bad", list(_accepts_rejections()))
+def test_runtime_rejects_what_accepts_excludes(name, nargs, pos, bad):
+    spec = BUILTINS[name]
+    args = [VALID.get(spec.params[i], 1.0) for i in builtin_sigs.positions(spec, nargs)] or [None] * nargs
     args[pos] = bad
     with pytest.raises(IloRuntimeError):
         spec.fn(_Ctx(), args)

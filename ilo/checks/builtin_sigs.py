@@ -11,7 +11,9 @@ position 1 (``map f xs`` of ``map f ctx xs``); a one-argument ``srt`` is
 not checked.
 
 Where the registry says ``_`` for a result that follows an argument (``hd``
-of a list of numbers is a number), ``SHAPES`` says how.
+of a list of numbers is a number), ``SHAPES`` says how; where it says ``_``
+for an argument that takes one of a few kinds (``hd`` takes a list or a
+text), ``ACCEPTS`` lists them. The same test holds both to the runtime.
 """
 
 from __future__ import annotations
@@ -49,6 +51,22 @@ SHAPES = {
 }
 
 
+LIST_OR_TEXT = ("L _", "t")
+# (builtin, argument count, argument index) -> the types that argument may have
+ACCEPTS = {
+    ("len", 1, 0): ("L _", "t", "M _ _"),
+    ("hd", 1, 0): LIST_OR_TEXT, ("tl", 1, 0): LIST_OR_TEXT, ("rev", 1, 0): LIST_OR_TEXT,
+    ("unq", 1, 0): LIST_OR_TEXT, ("srt", 1, 0): LIST_OR_TEXT, ("rsrt", 1, 0): LIST_OR_TEXT,
+    ("slc", 3, 0): LIST_OR_TEXT, ("take", 2, 1): LIST_OR_TEXT, ("drop", 2, 1): LIST_OR_TEXT,
+    ("at", 2, 0): LIST_OR_TEXT, ("min", 1, 0): ("L n",), ("max", 1, 0): ("L n",),
+}
+
+
+def accepts(name: str, nargs: int, index: int, got) -> bool:
+    allowed = ACCEPTS.get((name, nargs, index))
+    return allowed is None or any(compatible(parse_type_text(a), got) for a in allowed)
+
+
 def positions(spec, nargs: int) -> list[int]:
     """Which registered parameter each of ``nargs`` arguments corresponds to."""
     full = len(spec.params)
@@ -66,6 +84,10 @@ def check_call(fn, e, args: list, sp):
     spec = B.lookup(e.name)
     if spec.arities is not None and len(args) not in spec.arities:
         return UNK  # reported as T006 by the name checker
+    for j, (node, a) in enumerate(zip(e.args, args)):
+        if not accepts(spec.name, len(args), j, a):
+            fn.err("ILO-T013", f"'{spec.name}' takes {' or '.join(ACCEPTS[spec.name, len(args), j])} "
+                   f"for argument {j + 1}, got {show(a)}", node, sp, _hint(spec))
     for j, (node, a, i) in enumerate(zip(e.args, args, positions(spec, len(args)))):
         if i < 0:
             continue

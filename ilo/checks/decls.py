@@ -16,7 +16,13 @@ from ilo.syntax import ast as A
 
 def resolve_aliases(program: A.Program) -> dict:
     """Alias name -> the type it stands for, every alias inside expanded."""
-    raw = {d.name: d for d in program.decls if isinstance(d, A.AliasDecl)}
+    raw: dict = {}
+    for d in (d for d in program.decls if isinstance(d, A.AliasDecl)):
+        if d.name in raw or d.name in program.types:
+            what = "another alias" if d.name in raw else "a type"
+            raise IloCheckError("ILO-T001", f"alias '{d.name}' has the name of {what}", span=d.span,
+                                hint="rename one of them; a type name means one thing")
+        raw[d.name] = d
     for d in raw.values():
         if d.name in BUILTIN_TYPE_NAMES:
             raise IloCheckError("ILO-T031", f"alias '{d.name}' shadows the builtin type '{d.name}'", span=d.span,

@@ -55,6 +55,14 @@ class _Checker:
     def known_callable(self, name: str) -> bool:
         return name in self.functions or B.lookup(name) is not None or name in self.types
 
+    def needs_args(self, name: str) -> bool:
+        """A user function with parameters, or a builtin that cannot be called bare."""
+        target = self.functions.get(name)
+        if target is not None:
+            return isinstance(target, A.FnDecl) and bool(target.params)
+        spec = B.lookup(name)
+        return spec is not None and spec.arities is not None and 0 not in spec.arities
+
     def suggest(self, name: str, pool) -> str | None:
         close = difflib.get_close_matches(name, [p for p in pool if not p.startswith("__")], n=1, cutoff=0.6)
         return f"did you mean '{close[0]}'?" if close else None
@@ -82,8 +90,7 @@ class _Checker:
             self.expr(st.cond, scope, span)
             if st.braceless and st.body and isinstance(st.body[0], A.ExprS):
                 val = st.body[0].expr
-                target = self.functions.get(val.name) if isinstance(val, A.Ref) else None
-                if isinstance(target, A.FnDecl) and target.params and val.name not in scope:
+                if isinstance(val, A.Ref) and val.name not in scope and self.needs_args(val.name):
                     raise IloCheckError("ILO-T027", f"braceless guard returns the function '{val.name}' "
                                         "itself, not a call", span=span,
                                         hint=f"to call it, use braces: cond{{{val.name} args}}")
