@@ -44,6 +44,7 @@ REJECTED = [
     # T009: arithmetic and `+`
     ("f xs:L n>n;*xs 2", "ILO-T009"),
     ("f>n;xs=[1];+xs 1", "ILO-T009"),
+    ("f xs:L n>t;s=0;@x xs{s=+s x};upr s", "ILO-T013"),   # an accumulator keeps its type
     # T010: ordering
     ("f a:L n b:L n>b;<a b", "ILO-T010"),
     # T011: `+=`
@@ -138,6 +139,18 @@ ACCEPTED = [
     "f s:t>t;padl s 3",
     "f>n;r=rnd;*r 2",
     "f x:n>t;?x{1:\"one\";n v:\"num\"}",
+    "f g:F n n>n;g 1",
+    "f xs:L n>n;hd xs",
+    "f a:t b:t>t;+a b",
+    "f a:L n b:L t>L _;+a b",
+    "f a:t b:t>b;<a b",
+    "f x:n>n;-x",
+    PT + "f>pt;pt x:1 y:2",
+    PT + "f p:pt>n;p.y",
+    PT + "f p:pt>n;{x;y}=p;+x y",
+    PT + "f p:pt>pt;p with x:3",
+    "f xs:L n>n;xs.0",
+    "f s:t>t;at s 0",
     "f x:n>n;>=x 0 now;x",                           # a builtin that takes no arguments
     "f len:n x:n>n;>=x 0 len;x",                     # a local shadowing a builtin
 ]

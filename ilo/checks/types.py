@@ -73,9 +73,9 @@ class _Fn:
     # ---- passes ----
     def run(self):
         self.env = dict(self.params)
-        self.body(self.decl.body, None)
+        self.body(self.decl.body)
         self.checking = True
-        last = self.body(self.decl.body, None)
+        last = self.body(self.decl.body)
         body = self.decl.body
         if last is not None and not compatible(self.ret, last) and body:
             self.err("ILO-T008", f"'{self.decl.name}' returns {show(self.ret)}, but its last "
@@ -94,7 +94,7 @@ class _Fn:
         return self.env.get(name, UNK)
 
     # ---- statements (return the statement's value type, None when not checked) ----
-    def body(self, stmts, span):
+    def body(self, stmts):
         last = None
         for st in stmts:
             last = self.stmt(st)
@@ -110,13 +110,13 @@ class _Fn:
             self.destructure(st, sp)
         elif isinstance(st, A.Guard):
             self.infer(st.cond, sp)
-            self.body(st.body, sp)
-            self.body(st.else_body or [], sp)
+            self.body(st.body)
+            self.body(st.else_body or [])
         elif isinstance(st, A.MatchS):
             return self.match(st.subject, st.arms, sp)
         elif isinstance(st, A.ForEach):
             self.bind(st.name, self.element_of(self.infer(st.coll, sp), st.coll, sp))
-            self.body(st.body, sp)
+            self.body(st.body)
         elif isinstance(st, A.ForRange):
             for end, what in ((st.start, "start"), (st.stop, "end")):
                 t = self.infer(end, sp)
@@ -124,10 +124,10 @@ class _Fn:
                     self.err("ILO-T014", f"range {what} must be n, got {show(t)}", end, sp,
                              "a range is `@i a..b{...}` with numbers a and b")
             self.bind(st.name, NUM)
-            self.body(st.body, sp)
+            self.body(st.body)
         elif isinstance(st, A.While):
             self.infer(st.cond, sp)
-            self.body(st.body, sp)
+            self.body(st.body)
         elif isinstance(st, (A.Return, A.Break)):
             self.infer(st.value, sp)
         return None
@@ -165,7 +165,7 @@ class _Fn:
             p = arm.pattern
             if p.binding and p.binding != "_":
                 self.bind(p.binding, _pattern_type(p, st, self.resolve))
-            t = self.body(arm.body, sp)
+            t = self.body(arm.body)
             out = t if i == 0 else (join(out, t) if out is not None and t is not None else None)
         if self.checking:
             _exhaustive(self, st, arms, sp)
@@ -404,7 +404,9 @@ def binop(fn: _Fn, e, lt, rt, sp):
                    _convert_hint(lt, rt) or "both sides must be n, both t, or both lists")
         if kl == kr == "L":
             return ("L", join(lt[1], rt[1]))
-        return lt if kl and kl == kr and kl in ("n", "t") else UNK
+        # One known side decides: `+` only succeeds when both sides match it.
+        known = kl or kr
+        return (known,) if known in ("n", "t") else (("L", UNK) if known == "L" else UNK)
     if op == "+=":
         if kl == "L":
             if not compatible(lt[1], rt):
