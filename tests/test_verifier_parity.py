@@ -19,7 +19,7 @@ from ilo.checks import builtin_sigs
 from ilo.checks.tys import NIL, UNK, compatible, parse_type_text
 from ilo.diagnostics.errors import IloCheckError, IloRuntimeError
 from ilo.runtime.builtins import BUILTINS
-from ilo.runtime.values import IloMap
+from ilo.runtime.values import IloMap, Ok
 
 PT = "type pt{x:n;y:n}\n"
 
@@ -190,8 +190,13 @@ def test_unreachable_code_warns():
 # ---- the verifier's builtin signatures are the runtime's ----
 
 class _Ctx:
+    """Calls back with a result the builtin accepts (a bool for predicates...)."""
+
+    def __init__(self, name=""):
+        self.result = CALLBACK_RESULTS.get(name, 0.0)
+
     def call(self, fn, args):
-        return 0.0
+        return self.result
 
     def write_stdout(self, text):
         pass
@@ -204,32 +209,54 @@ KINDS = [
 ]
 VALID = {"n": 1.0, "t": "a", "b": True, "L n": [1.0], "L t": ["a"], "L (L n)": [[1.0]],
          "L _": [1.0], "M t t": IloMap(), "M _ _": IloMap(), "_": [1.0]}
+# Forms whose generic sample arguments would fail for another reason.
+VALID_FORMS = {
+    ("at", 2): [[1.0], 0.0], ("lst", 3): [[1.0], 0.0, 2.0], ("ifft", 1): [[[1.0, 0.0]]],
+    ("stdev", 1): [[1.0, 2.0]], ("variance", 1): [[1.0, 2.0]],
+    ("mget", 2): [IloMap(), "a"], ("mhas", 2): [IloMap(), "a"], ("mdel", 2): [IloMap(), "a"],
+    ("mset", 3): [IloMap(), "a", 1.0],
+}
+CALLBACK_RESULTS = {"ct": True, "flt": True, "partition": True, "flatmap": [1.0], "mapr": Ok(1.0)}
 SIDE_EFFECTS = {"get", "post", "get-many", "rd", "rdl", "rdb", "rdjl", "wr", "wrl", "env", "sleep", "prnt"}
 
 
 def _rejections():
-    """(builtin, position, bad value) for every argument kind the verifier rejects."""
+    """(builtin, argument count, position, bad value) for every argument kind the
+    verifier rejects, in every form of the builtin."""
     for name, spec in sorted(BUILTINS.items()):
         if name in SIDE_EFFECTS:
             continue
-        for i, text in enumerate(spec.params):
-            want = parse_type_text(text)
-            if i in spec.fn_slots or want == UNK:
-                continue
-            for value, t in KINDS:
-                if not compatible(want, t):
-                    yield name, i, value
+        for nargs in spec.arities or (len(spec.params),):
+            for pos, i in enumerate(builtin_sigs.positions(spec, nargs)):
+                want = parse_type_text(spec.params[i]) if i >= 0 else UNK
+                if i in spec.fn_slots or want == UNK:
+                    continue
+                for value, t in KINDS:
+                    if not compatible(want, t):
+                        yield name, nargs, pos, value
 
 
-@pytest.mark.parametrize("name, pos, bad", list(_rejections()))
-def test_runtime_rejects_what_the_verifier_rejects(name, pos, bad):
+def _args(spec, nargs):
+    """Valid arguments for the ``nargs`` form of a builtin."""
+    if (spec.name, nargs) in VALID_FORMS:
+        return list(VALID_FORMS[spec.name, nargs])
+    idx = builtin_sigs.positions(spec, nargs)
+    return [("abs" if i in spec.fn_slots else VALID.get(spec.params[i], 1.0)) for i in idx] or [None] * nargs
+
+
+@pytest.mark.parametrize("name, nargs, pos, bad", list(_rejections()))
+def test_runtime_rejects_what_the_verifier_rejects(name, nargs, pos, bad):
     spec = BUILTINS[name]
-    args = [VALID.get(p, 1.0) for p in spec.params]
-    for j in spec.fn_slots:
-        args[j] = "abs"
+    args = _args(spec, nargs)
     args[pos] = bad
     with pytest.raises(IloRuntimeError):
-        spec.fn(_Ctx(), args)
+        spec.fn(_Ctx(name), args)
+
+
+@pytest.mark.parametrize("name, nargs", sorted({(n, k) for n, k, _, _ in _rejections()}))
+def test_the_valid_form_runs(name, nargs):
+    # Without this, a rejection above could pass because another argument was bad.
+    BUILTINS[name].fn(_Ctx(name), _args(BUILTINS[name], nargs))
 
 
 def _accepts_rejections():
@@ -241,11 +268,12 @@ def _accepts_rejections():
 
 @pytest.mark.parametrize("name, nargs, pos, bad", list(_accepts_rejections()))
 def test_runtime_rejects_what_accepts_excludes(name, nargs, pos, bad):
-    spec = BUILTINS[name]
-    args = [VALID.get(spec.params[i], 1.0) for i in builtin_sigs.positions(spec, nargs)] or [None] * nargs
+    args = _args(BUILTINS[name], nargs)
+    args[pos] = [1.0]  # every ACCEPTS entry takes a list of numbers
+    BUILTINS[name].fn(_Ctx(name), list(args))
     args[pos] = bad
     with pytest.raises(IloRuntimeError):
-        spec.fn(_Ctx(), args)
+        BUILTINS[name].fn(_Ctx(name), args)
 
 
 def test_shorter_forms_follow_the_documented_positions():

@@ -18,7 +18,7 @@ text), ``ACCEPTS`` lists them. The same test holds both to the runtime.
 
 from __future__ import annotations
 
-from ilo.checks.tys import NUM, UNK, compatible, kind, parse_type_text, show
+from ilo.checks.tys import UNK, compatible, kind, parse_type_text, show
 from ilo.runtime import builtins as B
 
 FUNCTION_KINDS = (None, "F", "t")  # a text argument names a function (as the CLI passes them)
@@ -107,8 +107,6 @@ def result(spec, args):
     if shape is not None and args:
         i, f = shape
         return f(args[i])
-    if spec.name in ("min", "max"):
-        return NUM
     return parse_type_text(spec.ret)
 
 
