@@ -45,6 +45,7 @@ REJECTED = [
     ("f xs:L n>n;*xs 2", "ILO-T009"),
     ("f>n;xs=[1];+xs 1", "ILO-T009"),
     ("f xs:L n>t;s=0;@x xs{s=+s x};upr s", "ILO-T013"),   # an accumulator keeps its type
+    ("f xs:L n>L t;map (x:n>n;*x 2) xs", "ILO-T008"),     # map's list has the lambda's result type
     # T010: ordering
     ("f a:L n b:L n>b;<a b", "ILO-T010"),
     # T011: `+=`

@@ -41,8 +41,16 @@ def _map_part(i, wrap=None):
     return f
 
 
+def _fn_result(wrap=None):
+    def f(t):
+        ret = t[2] if t[0] == "F" else UNK
+        return (wrap, ret) if wrap else ret
+    return f
+
+
 # result type from (builtin, argument index) -> function of that argument's type
 SHAPES = {
+    "map": (0, _fn_result("L")), "fld": (0, _fn_result()),
     "hd": (0, _elem), "at": (0, _elem), "tl": (0, _same), "rev": (0, _same), "unq": (0, _same),
     "slc": (0, _same), "take": (1, _same), "drop": (1, _same),
     "srt": (-1, _same), "rsrt": (-1, _same), "flt": (-1, _same),
