@@ -11,7 +11,8 @@ never reported, so a program is rejected only for an error it would
 certainly hit — the runtime checks stay for everything else.
 
 Codes (see ``ilo --explain``): T003 T007-T026 T034, and T005 for calling a
-local that holds no function.
+local that holds no function. Operator and match rules live in ``rules``,
+builtin signatures in ``builtin_sigs``.
 """
 
 from __future__ import annotations
@@ -19,14 +20,12 @@ from __future__ import annotations
 import difflib
 
 from ilo.checks import builtin_sigs as BS
+from ilo.checks.rules import binop, convert_hint, exhaustive, pattern_type
 from ilo.checks.tys import BOOL, NIL, NUM, TEXT, UNK, compatible, join, kind, resolve, show
 from ilo.diagnostics.errors import IloCheckError
 from ilo.runtime import builtins as B
 from ilo.syntax import ast as A
 
-ARITH = ("-", "*", "/")
-ORDER = (">", "<", ">=", "<=")
-CONVERT = {("n", "t"): "convert with `str x`", ("t", "n"): "convert with `num x` (it returns a Result)"}
 LIT_TYPES = {bool: BOOL, float: NUM, str: TEXT, type(None): NIL}
 
 
@@ -80,7 +79,7 @@ class _Fn:
         if last is not None and not compatible(self.ret, last) and body:
             self.err("ILO-T008", f"'{self.decl.name}' returns {show(self.ret)}, but its last "
                      f"expression is {show(last)}", body[-1], None,
-                     _convert_hint(last, self.ret) or _wrap_hint(self.ret, last))
+                     convert_hint(last, self.ret) or _wrap_hint(self.ret, last))
 
     def bind(self, name, t):
         if self.checking or name == "_":
@@ -164,11 +163,11 @@ class _Fn:
         for i, arm in enumerate(arms):
             p = arm.pattern
             if p.binding and p.binding != "_":
-                self.bind(p.binding, _pattern_type(p, st, self.resolve))
+                self.bind(p.binding, pattern_type(p, st))
             t = self.body(arm.body)
             out = t if i == 0 else (join(out, t) if out is not None and t is not None else None)
         if self.checking:
-            _exhaustive(self, st, arms, sp)
+            exhaustive(self, st, arms, sp)
         return out
 
     # ---- expressions ----
@@ -221,7 +220,7 @@ class _Fn:
         t = self.infer(e.operand, sp)
         if kind(t) not in (None, "n"):
             self.err("ILO-T012", f"`-` negates numbers, got {show(t)}", e, sp,
-                     _convert_hint(t, NUM) or "negation only applies to n")
+                     convert_hint(t, NUM) or "negation only applies to n")
         return NUM
 
     def e_Coalesce(self, e, sp):
@@ -322,7 +321,7 @@ class _Fn:
                 self.err(unknown_code, f"unknown field '{name}' in {where}", e, sp, _field_hint(name, fields))
             elif not compatible(fields[name], t):
                 self.err(type_code, f"field '{name}' in {where} expects {show(fields[name])}, got {show(t)}",
-                         e, sp, _convert_hint(t, fields[name]) or "give it a value of that type")
+                         e, sp, convert_hint(t, fields[name]) or "give it a value of that type")
 
     def e_Call(self, e, sp):
         args = [self.infer(a, sp) for a in e.args]
@@ -336,7 +335,7 @@ class _Fn:
                     want = self.resolve(p.type)
                     if not compatible(want, a):
                         self.err("ILO-T007", f"'{n}' expects {p.name}:{show(want)}, got {show(a)}", node, sp,
-                                 _convert_hint(a, want) or f"pass a {show(want)}")
+                                 convert_hint(a, want) or f"pass a {show(want)}")
             ret = self.resolve(d.ret)
         elif B.lookup(n) is not None:
             ret = BS.check_call(self, e, args, sp)
@@ -354,7 +353,7 @@ class _Fn:
                 for i, (want, a) in enumerate(zip(t[1], args)):
                     if not compatible(want, a):
                         self.err("ILO-T007", f"argument {i + 1} of '{e.name}' expects {show(want)}, got {show(a)}",
-                                 e.args[i], sp, _convert_hint(a, want) or f"'{e.name}' is {show(t)}")
+                                 e.args[i], sp, convert_hint(a, want) or f"'{e.name}' is {show(t)}")
             return t[2]
         if kind(t) is not None and B.lookup(e.name) is None:
             if not args and e.unwrap:
@@ -383,81 +382,6 @@ class _Fn:
                          f"declare '{self.decl.name}' as returning `{'R' if k == 'R' else 'O'} ...`, "
                          f"or use `{e.name}!!` to abort instead")
         return ret[1]
-
-
-def binop(fn: _Fn, e, lt, rt, sp):
-    op = e.op
-    kl, kr = kind(lt), kind(rt)
-    if op in ("=", "!=") + ORDER:
-        if op in ORDER and kl and kr and not (kl == kr and kl in ("n", "t")):
-            fn.err("ILO-T010", f"`{op}` compares two numbers or two texts, got {show(lt)} and {show(rt)}",
-                   e, sp, _convert_hint(lt, rt) or "convert so both sides have the same type")
-        return BOOL
-    if op in ARITH:
-        if (kl or "n") != "n" or (kr or "n") != "n":
-            fn.err("ILO-T009", f"`{op}` needs two numbers, got {show(lt)} and {show(rt)}", e, sp,
-                   _convert_hint(lt, rt) or "arithmetic works on n only")
-        return NUM
-    if op == "+":
-        if kl and kr and not (kl == kr and kl in ("n", "t", "L")):
-            fn.err("ILO-T009", f"`+` adds numbers, joins texts or lists; got {show(lt)} and {show(rt)}", e, sp,
-                   _convert_hint(lt, rt) or "both sides must be n, both t, or both lists")
-        if kl == kr == "L":
-            return ("L", join(lt[1], rt[1]))
-        # One known side decides: `+` only succeeds when both sides match it.
-        known = kl or kr
-        return (known,) if known in ("n", "t") else (("L", UNK) if known == "L" else UNK)
-    if op == "+=":
-        if kl == "L":
-            if not compatible(lt[1], rt):
-                fn.err("ILO-T011", f"`+=` appends {show(rt)} to a list of {show(lt[1])}", e, sp,
-                       f"append a {show(lt[1])}, or build a list of mixed values with `_` elements")
-            return lt
-        if kl is not None:
-            fn.err("ILO-T011", f"`+=` appends to a list, got {show(lt)} on the left", e, sp,
-                   "`+=xs v` needs a list xs; join texts with `+a b`")
-        return UNK
-    if op in ("&", "|"):
-        return BOOL if lt == rt == BOOL else UNK
-    return UNK
-
-
-def _pattern_type(p, subject, resolve_type):
-    k = subject[0]
-    if p.kind == "ok":
-        return subject[1] if k == "R" else UNK
-    if p.kind == "err":
-        return subject[2] if k == "R" else UNK
-    if p.kind == "type":
-        letter = p.value
-        if letter in ("n", "t", "b"):
-            return (letter,)
-        return ("L", UNK) if letter == "L" else UNK
-    if p.kind == "wild":
-        return subject
-    return UNK
-
-
-def _exhaustive(fn: _Fn, t, arms, sp):
-    """T024: a match on a subject of known type must cover every value."""
-    if not arms or any(a.pattern.kind in ("wild", "type") for a in arms):
-        return
-    k = kind(t)
-    kinds = {a.pattern.kind for a in arms}
-    lits = [a.pattern.value for a in arms if a.pattern.kind == "lit"]
-    if k is None or t == NIL:
-        return
-    if k == "R":
-        missing = [m for m, kd in (("~v", "ok"), ("^e", "err")) if kd not in kinds]
-    elif k == "b":
-        missing = [m for m, v in (("true", True), ("false", False)) if not any(x is v for x in lits)]
-    elif t[0] == "S":
-        missing = [f'"{v}"' for v in t[1] if v not in lits]
-    else:
-        missing = ["_"]
-    if missing:
-        fn.err("ILO-T024", f"match on {show(t)} does not cover every value: missing "
-               + ", ".join(f"`{m}`" for m in missing), None, sp, "add the missing arms, or a final `_:...` arm")
 
 
 def _binding_counts(decl) -> dict:
@@ -490,10 +414,6 @@ def _nodes(items):
             stack.extend(getattr(n, f) for f in n._fields)
         elif isinstance(n, (list, tuple)):
             stack.extend(n)
-
-
-def _convert_hint(got, want):
-    return CONVERT.get((kind(got), kind(want))) or CONVERT.get((kind(want), kind(got)))
 
 
 def _wrap_hint(want, got):
