@@ -119,8 +119,12 @@ def test_sibling_declarations_on_one_line(src, func, args, want):
     "main>R n t;r=~1;r!",
 ])
 def test_bang_on_a_local_value_is_an_error(src):
-    with pytest.raises(IloRuntimeError) as e:
+    # The verifier rejects these (ILO-T034); the engine still guards unchecked programs.
+    with pytest.raises(IloCheckError) as e:
         run(src)
+    assert e.value.code == "ILO-T034"
+    with pytest.raises(IloRuntimeError) as e:
+        make_engine(load_program(src, check=False)).run("main", [])
     assert "auto-unwrap" in str(e.value)
 
 

@@ -1,275 +1,431 @@
-"""Type checks where the types are certain.
+"""Local type inference and the type errors it can prove before running.
 
-ilo is statically typed, but a checker that guesses rejects valid
-programs. So this pass only reasons about what is known for sure:
-literals, parameters with a declared scalar type (n, t, b), lists, and
-bindings whose every assignment has the same known type. Anything else is
-"unknown" and never reported.
+Each function is inferred on its own from what is declared: parameter and
+return types, record fields, builtin signatures (the runtime's registry, see
+``builtin_sigs``), literals, and the types flowing through lets, loops,
+matches, Results, Optionals, lists, maps and function references. Bindings
+are typed per function, not per program point: a name bound once has the
+type of its value; a name bound several times keeps a type only when every
+binding agrees. Whatever inference cannot decide is unknown (``_``) and is
+never reported, so a program is rejected only for an error it would
+certainly hit — the runtime checks stay for everything else.
 
-Codes: T007 argument type at a call, T008 return type, T009 arithmetic,
-T024 a match on a subject of known type that misses values,
-T010 comparison, T019 field not on a declared record, T024 a match on a
-subject of declared type that misses values, T025 `!` on a call that
-cannot fail, T026 `!` in a function that cannot return an Err.
+Codes (see ``ilo --explain``): T003 T007-T026 T034, and T005 for calling a
+local that holds no function. Operator and match rules live in ``rules``,
+builtin signatures in ``builtin_sigs``.
 """
 
 from __future__ import annotations
 
 import difflib
 
+from ilo.checks import builtin_sigs as BS
+from ilo.checks.rules import binop, convert_hint, exhaustive, pattern_type
+from ilo.checks.tys import BOOL, NIL, NUM, TEXT, UNK, compatible, join, kind, resolve, show
 from ilo.diagnostics.errors import IloCheckError
-from ilo.runtime.values import type_name
+from ilo.runtime import builtins as B
 from ilo.syntax import ast as A
 
-SCALARS = ("n", "t", "b")
-ARITH = ("-", "*", "/")
-ORDER = (">", "<", ">=", "<=")
-CONVERT = {("n", "t"): "convert with `str x`", ("t", "n"): "convert with `num x` (it returns a Result)"}
-NAMES = {"n": "number", "t": "text", "b": "bool", "L": "list"}
+LIT_TYPES = {bool: BOOL, float: NUM, str: TEXT, type(None): NIL}
 
 
-def check_types(program: A.Program) -> None:
-    fns = {d.name: d for d in program.decls if isinstance(d, A.FnDecl)}
-    types = program.types
+def check_types(program: A.Program, aliases: dict) -> dict:
+    """Check every function; returns what was proved: function -> local -> type.
+
+    A local whose type is not ``_`` holds a value of that type whenever the
+    values that reached the function matched its declared types. Arguments of
+    unknown type are not checked against declarations at run time, so an
+    engine may use these types to choose a fast path but must keep the
+    runtime check behind it; ``_`` proves nothing."""
+    fns = program.functions
+    proved = {}
     for d in program.decls:
         if isinstance(d, A.FnDecl):
-            _Fn(d, fns, types).run()
-
-
-def simple(t) -> str | None:
-    """'n' 't' 'b' 'L' for a declared type we can reason about, else None."""
-    if t is None:
-        return None
-    if t[0] in SCALARS:
-        return t[0]
-    if t[0] == "L":
-        return "L"
-    return None
+            fn = _Fn(d, fns, program.types, aliases)
+            fn.run()
+            proved[d.name] = dict(fn.env)
+    return proved
 
 
 class _Fn:
-    def __init__(self, decl, fns, types):
+    """Inference for one function: pass 1 types the bindings, pass 2 checks."""
+
+    def __init__(self, decl, fns, types, aliases):
         self.decl = decl
         self.fns = fns
         self.types = types
-        self.env: dict[str, str | None] = {}
-        self.records: dict[str, str] = {}  # variable -> declared record type name
-        for p in decl.params:
-            self.env[p.name] = simple(p.type)
-            if p.type and p.type[0] == "named" and p.type[1] in types:
-                self.records[p.name] = p.type[1]
-        self.assigned: dict = {}
-        self.assigned = _assignment_types(decl.body, self)
+        self.aliases = aliases
+        self.ret = self.resolve(decl.ret)
+        self.params = {p.name: self.resolve(p.type) for p in decl.params}
+        self.counts = _binding_counts(decl)
+        self.env: dict = {}
+        self.checking = False
 
-    def err(self, code, msg, span, hint=None):
-        raise IloCheckError(code, msg, span=span, hint=hint, notes=[f"in function '{self.decl.name}'"])
+    def resolve(self, t):
+        return resolve(t, self.aliases, self.types)
 
+    def err(self, code, msg, node, span, hint):
+        if self.checking:
+            raise IloCheckError(code, msg, span=getattr(node, "span", None) or span, hint=hint,
+                                notes=[f"in function '{self.decl.name}'"])
+
+    # ---- passes ----
     def run(self):
-        for st in _walk_stmts(self.decl.body):
-            if isinstance(st, A.MatchS):
-                self.check_match(st.subject, st.arms, st.span)
-            for e in _stmt_exprs(st):
-                for sub in _walk_expr(e):
-                    self.check(sub, st.span)
-        self.check_return()
-
-    def typeof(self, e) -> str | None:
-        if isinstance(e, A.Lit):
-            t = type_name(e.value)
-            return t if t in SCALARS else None
-        if isinstance(e, A.Ref):
-            if e.name in self.env:
-                declared = self.env[e.name]
-                if e.name in self.assigned and self.assigned[e.name] != declared:
-                    return None
-                return declared
-            return self.assigned.get(e.name)
-        if isinstance(e, A.ListE):
-            return "L"
-        if isinstance(e, A.BinOp):
-            if e.op in ("=", "!=") + ORDER:
-                return "b"
-            lt, rt = self.typeof(e.left), self.typeof(e.right)
-            if e.op in ARITH and lt == rt == "n":
-                return "n"
-            if e.op == "+" and lt == rt and lt in ("n", "t", "L"):
-                return lt
-            if e.op == "+=":
-                return "L"
-            return None
-        if isinstance(e, A.Not):
-            return "b"
-        if isinstance(e, A.Neg):
-            return "n" if self.typeof(e.operand) == "n" else None
-        if isinstance(e, A.Call) and not e.unwrap and e.name not in self.env:
-            d = self.fns.get(e.name)
-            if d is not None:
-                return simple(d.ret)
-        return None
-
-    def declared(self, e):
-        """The full declared type of a parameter or a user call, if certain."""
-        if isinstance(e, A.Ref) and e.name in self.env and e.name not in self.assigned:
-            return next((p.type for p in self.decl.params if p.name == e.name), None)
-        if isinstance(e, A.Call) and not e.unwrap and e.name not in self.env and e.name in self.fns:
-            return self.fns[e.name].ret
-        return None
-
-    def check_match(self, subject, arms, span):
-        """T024: a match on a subject of known type must cover every value."""
-        if subject is None or not arms:
-            return
-        t = self.declared(subject)
-        if t is None or t[0] not in ("n", "t", "b", "R"):
-            return
-        kinds = {a.pattern.kind for a in arms}
-        if "wild" in kinds:
-            return
-        letters = {a.pattern.value for a in arms if a.pattern.kind == "type"}
-        lits = [a.pattern.value for a in arms if a.pattern.kind == "lit"]
-        k = t[0]
-        if k == "R":
-            missing = [m for m, kind in (("~v", "ok"), ("^e", "err")) if kind not in kinds]
-        elif k == "b":
-            missing = [] if "b" in letters else [m for m, v in (("true", True), ("false", False))
-                                                  if not any(x is v for x in lits)]
-        else:
-            missing = [] if k in letters else ["_"]
-        if missing:
-            self.err("ILO-T024", f"match on {A.type_str(t)} does not cover every value: missing "
-                     + ", ".join(f"`{m}`" for m in missing), span,
-                     "add the missing arms, or a final `_:...` arm")
-
-    def check(self, e, span):
-        sp = e.span or span
-        if isinstance(e, A.MatchE):
-            self.check_match(e.subject, e.arms, sp)
-        if isinstance(e, A.BinOp):
-            lt, rt = self.typeof(e.left), self.typeof(e.right)
-            if lt is None or rt is None:
-                return
-            if e.op in ARITH and (lt != "n" or rt != "n"):
-                self.err("ILO-T009", f"`{e.op}` needs two numbers, got {NAMES[lt]} and {NAMES[rt]}", sp,
-                         _convert_hint(lt, rt))
-            if e.op == "+" and lt != rt:
-                self.err("ILO-T009", f"`+` adds numbers, joins text or lists; got {NAMES[lt]} and {NAMES[rt]}",
-                         sp, _convert_hint(lt, rt))
-            if e.op in ORDER and (lt != rt or lt not in ("n", "t")):
-                self.err("ILO-T010", f"`{e.op}` compares two numbers or two texts, got {NAMES[lt]} and "
-                         f"{NAMES[rt]}", sp, _convert_hint(lt, rt))
-        elif isinstance(e, A.Call) and e.name not in self.env:
-            d = self.fns.get(e.name)
-            if d is None or len(e.args) != len(d.params):
-                return
-            if e.unwrap:
-                if d.ret is not None and d.ret[0] in SCALARS + ("L",):
-                    self.err("ILO-T025", f"`{e.name}{e.unwrap}` unwraps a Result, but '{e.name}' returns "
-                             f"{A.type_str(d.ret)}", sp, f"call it without `{e.unwrap}`")
-                if e.unwrap == "!" and self.decl.ret is not None and self.decl.ret[0] in SCALARS + ("L",):
-                    self.err("ILO-T026", f"`{e.name}!` passes an Err on, but '{self.decl.name}' returns "
-                             f"{A.type_str(self.decl.ret)}", sp,
-                             f"declare '{self.decl.name}' as returning `R ...`, or use `{e.name}!!` to abort on Err")
-            for arg, p in zip(e.args, d.params):
-                want = p.type[0] if p.type else None
-                if want not in SCALARS:
-                    continue
-                got = self.typeof(arg)
-                if got is not None and got != want:
-                    self.err("ILO-T007", f"'{e.name}' expects {p.name}:{want}, got {NAMES[got]}",
-                             arg.span or sp, _convert_hint(got, want))
-        elif isinstance(e, A.Field) and not e.safe and isinstance(e.obj, A.Ref):
-            tname = self.records.get(e.obj.name)
-            if tname is None or e.obj.name in self.assigned:
-                return
-            fields = [f.name for f in self.types[tname].fields]
-            if e.name not in fields:
-                close = difflib.get_close_matches(e.name, fields, n=1)
-                self.err("ILO-T019", f"field '{e.name}' not found on type '{tname}'", sp,
-                         f"did you mean '{close[0]}'?" if close else f"fields of {tname}: {', '.join(fields)}")
-
-    def check_return(self):
-        ret = self.decl.ret
+        self.env = dict(self.params)
+        self.body(self.decl.body)
+        self.checking = True
+        last = self.body(self.decl.body)
         body = self.decl.body
-        if ret is None or ret[0] not in SCALARS or not body or not isinstance(body[-1], A.ExprS):
+        if last is not None and not compatible(self.ret, last) and body:
+            self.err("ILO-T008", f"'{self.decl.name}' returns {show(self.ret)}, but its last "
+                     f"expression is {show(last)}", body[-1], None,
+                     convert_hint(last, self.ret) or _wrap_hint(self.ret, last))
+
+    def bind(self, name, t):
+        if self.checking or name == "_":
             return
-        got = self.typeof(body[-1].expr)
-        if got is not None and got != ret[0]:
-            self.err("ILO-T008", f"'{self.decl.name}' returns {ret[0]}, but its last expression is "
-                     f"{NAMES[got]}", body[-1].span, _convert_hint(got, ret[0]))
+        multi = self.counts.get(name, 0) > 1
+        self.env[name] = join(self.env[name], t) if multi and name in self.env else t
 
+    def lookup(self, name):
+        if not self.checking and self.counts.get(name, 0) > 1:
+            return UNK
+        return self.env.get(name, UNK)
 
-def _convert_hint(got, want):
-    return CONVERT.get((got, want)) or CONVERT.get((want, got))
+    # ---- statements (return the statement's value type, None when not checked) ----
+    def body(self, stmts):
+        last = None
+        for st in stmts:
+            last = self.stmt(st)
+        return last
 
-
-def _assignment_types(body, fn) -> dict:
-    """Type of each local binding when all its assignments agree, else None."""
-    seen: dict[str, str | None] = {}
-    for st in _walk_stmts(body):
-        names = []
+    def stmt(self, st):
+        sp = st.span
+        if isinstance(st, A.ExprS):
+            return self.infer(st.expr, sp)
         if isinstance(st, A.Let):
-            names = [(st.name, st.value)]
-        elif isinstance(st, (A.ForEach, A.ForRange)):
-            names = [(st.name, None)]
+            self.bind(st.name, self.infer(st.value, sp))
         elif isinstance(st, A.Destructure):
-            names = [(n, None) for n in st.names]
-        for name, value in names:
-            t = fn.typeof(value) if value is not None else None
-            if isinstance(st, A.ForRange):
-                t = "n"
-            if name in seen and seen[name] != t:
-                t = None
-            seen[name] = t
-    for st in _walk_stmts(body):
-        if isinstance(st, (A.MatchS,)):
-            for arm in st.arms:
-                if arm.pattern.binding:
-                    seen[arm.pattern.binding] = None
-    for e in (x for st in _walk_stmts(body) for e0 in _stmt_exprs(st) for x in _walk_expr(e0)):
-        if isinstance(e, A.MatchE):
-            for arm in e.arms:
-                if arm.pattern.binding:
-                    seen[arm.pattern.binding] = None
-    return seen
+            self.destructure(st, sp)
+        elif isinstance(st, A.Guard):
+            self.infer(st.cond, sp)
+            self.body(st.body)
+            self.body(st.else_body or [])
+        elif isinstance(st, A.MatchS):
+            return self.match(st.subject, st.arms, sp)
+        elif isinstance(st, A.ForEach):
+            self.bind(st.name, self.element_of(self.infer(st.coll, sp), st.coll, sp))
+            self.body(st.body)
+        elif isinstance(st, A.ForRange):
+            for end, what in ((st.start, "start"), (st.stop, "end")):
+                t = self.infer(end, sp)
+                if kind(t) not in (None, "n"):
+                    self.err("ILO-T014", f"range {what} must be n, got {show(t)}", end, sp,
+                             "a range is `@i a..b{...}` with numbers a and b")
+            self.bind(st.name, NUM)
+            self.body(st.body)
+        elif isinstance(st, A.While):
+            self.infer(st.cond, sp)
+            self.body(st.body)
+        elif isinstance(st, (A.Return, A.Break)):
+            self.infer(st.value, sp)
+        return None
+
+    def destructure(self, st, sp):
+        t = self.infer(st.value, sp)
+        fields = self.record_fields(t)
+        for name in st.names:
+            if fields is None:
+                self.bind(name, UNK)
+            elif name in fields:
+                self.bind(name, fields[name])
+            else:
+                self.err("ILO-T019", f"no field '{name}' on type '{t[1]}'", st, sp, _field_hint(name, fields))
+
+    def element_of(self, t, node, sp):
+        k = kind(t)
+        if k == "L":
+            return t[1]
+        if k is not None:
+            self.err("ILO-T014", f"`@` loops over a list, got {show(t)}", node, sp,
+                     "use `@i a..b{...}` for numbers; `chars s` or `spl s sep` turn text into a list")
+        return UNK
+
+    def record_fields(self, t):
+        if t[0] == "named" and t[1] in self.types:
+            return {f.name: self.resolve(f.type) for f in self.types[t[1]].fields}
+        return None
+
+    # ---- matches ----
+    def match(self, subject, arms, sp):
+        st = self.infer(subject, sp) if subject is not None else UNK
+        out = None
+        for i, arm in enumerate(arms):
+            p = arm.pattern
+            if p.binding and p.binding != "_":
+                self.bind(p.binding, pattern_type(p, st))
+            t = self.body(arm.body)
+            out = t if i == 0 else (join(out, t) if out is not None and t is not None else None)
+        if self.checking:
+            exhaustive(self, st, arms, sp)
+        return out
+
+    # ---- expressions ----
+    def infer(self, e, sp):
+        if e is None:
+            return UNK
+        method = getattr(self, "e_" + type(e).__name__, None)
+        if method is None:
+            for f in e._fields:
+                v = getattr(e, f)
+                if isinstance(v, A.Node):
+                    self.infer(v, sp)
+            return UNK
+        return method(e, sp)
+
+    def e_Lit(self, e, sp):
+        return LIT_TYPES.get(type(e.value), UNK)
+
+    def e_Ref(self, e, sp):
+        if e.name in self.counts:
+            return self.lookup(e.name)
+        return self.function_type(e.name, 0)
+
+    def function_type(self, name, captured):
+        """The F type of a function (or closure over its last ``captured`` params) used as a value."""
+        d = self.fns.get(name)
+        if d is None:
+            return BS.as_value(name)
+        params = d.params[:len(d.params) - captured]
+        return ("F", tuple(self.resolve(p.type) for p in params), self.resolve(d.ret))
+
+    def e_ListE(self, e, sp):
+        items = [self.infer(x, sp) for x in e.items]
+        elem = items[0] if items else UNK
+        for t in items[1:]:
+            elem = join(elem, t)
+        return ("L", elem)
+
+    def e_OkE(self, e, sp):
+        return ("R", self.infer(e.inner, sp), UNK)
+
+    def e_ErrE(self, e, sp):
+        return ("R", UNK, self.infer(e.inner, sp))
+
+    def e_Not(self, e, sp):
+        self.infer(e.operand, sp)
+        return BOOL
+
+    def e_Neg(self, e, sp):
+        t = self.infer(e.operand, sp)
+        if kind(t) not in (None, "n"):
+            self.err("ILO-T012", f"`-` negates numbers, got {show(t)}", e, sp,
+                     convert_hint(t, NUM) or "negation only applies to n")
+        return NUM
+
+    def e_Coalesce(self, e, sp):
+        v, d = self.infer(e.value, sp), self.infer(e.default, sp)
+        if v == NIL:
+            return d
+        return v[1] if v[0] == "O" else v
+
+    def e_Ternary(self, e, sp):
+        self.infer(e.cond, sp)
+        a, b = self.infer(e.then, sp), self.infer(e.other, sp)
+        if NIL in (a, b):
+            other = b if a == NIL else a
+            return other if other[0] == "O" or other == NIL else ("O", other)
+        if not compatible(a, b):
+            self.err("ILO-T003", f"the branches of `?` have different types: {show(a)} and {show(b)}",
+                     e, sp, "make both branches the same type")
+        return join(a, b)
+
+    def e_MatchE(self, e, sp):
+        t = self.match(e.subject, e.arms, sp)
+        return UNK if t is None else t
+
+    def e_MakeClosure(self, e, sp):
+        for c in e.captures:
+            self.infer(c, sp)
+        return self.function_type(e.fn_name, len(e.captures))
+
+    def e_BinOp(self, e, sp):
+        lt, rt = self.infer(e.left, sp), self.infer(e.right, sp)
+        return binop(self, e, lt, rt, sp)
+
+    def e_Field(self, e, sp):
+        t = self.infer(e.obj, sp)
+        fields = self.record_fields(t)
+        if fields is not None:
+            if e.name in fields:
+                return fields[e.name]
+            if not e.safe:
+                self.err("ILO-T019", f"no field '{e.name}' on type '{t[1]}'", e, sp, _field_hint(e.name, fields))
+            return UNK
+        k = kind(t)
+        if k == "M":
+            return t[2]
+        if k == "L" and e.name in self.counts:
+            return t[1]  # `xs.i` with a bound `i` is an index
+        if k is not None and not e.safe and t != NIL:
+            if e.name in self.counts:
+                self.err("ILO-T023", f"index `.{e.name}` on {show(t)}, which is not a list", e, sp,
+                         "only lists are indexed; `at s i` reads one character of text")
+            else:
+                self.err("ILO-T018", f"field access `.{e.name}` on {show(t)}, which is not a record", e, sp,
+                         "fields exist on records and maps; use `.?` when the shape is dynamic")
+        return UNK
+
+    def e_Index(self, e, sp):
+        t = self.infer(e.obj, sp)
+        k = kind(t)
+        if k == "L":
+            return t[1]
+        if k is not None and not e.safe and t != NIL:
+            self.err("ILO-T023", f"index `.{e.index}` on {show(t)}, which is not a list", e, sp,
+                     "only lists are indexed; `at s i` reads one character of text")
+        return UNK
+
+    def e_RecordE(self, e, sp):
+        decl = self.types.get(e.type_name)
+        given = {name: self.infer(x, sp) for name, x in e.fields}
+        if decl is None:
+            self.err("ILO-T003", f"undefined type '{e.type_name}'", e, sp,
+                     _did_you_mean(e.type_name, self.types) or "declare it: type name{field:type;...}")
+            return UNK
+        fields = self.record_fields(("named", e.type_name))
+        self.field_values(given.items(), fields, ("ILO-T016", "ILO-T017", f"record '{e.type_name}'"), e, sp)
+        missing = [f for f in fields if f not in given]
+        if missing:
+            self.err("ILO-T015", f"missing field '{missing[0]}' in record '{e.type_name}'", e, sp,
+                     f"{e.type_name} needs " + " ".join(f"{f}:{show(t)}" for f, t in fields.items()))
+        return ("named", e.type_name)
+
+    def e_With(self, e, sp):
+        t = self.infer(e.obj, sp)
+        given = [(name, self.infer(x, sp)) for name, x in e.updates]
+        fields = self.record_fields(t)
+        if fields is None:
+            if kind(t) not in (None, "record") and t != NIL:
+                self.err("ILO-T020", f"`with` on {show(t)}, which is not a record", e, sp,
+                         "`with` copies a record; for maps use `mset m k v`")
+            return UNK
+        self.field_values(given, fields, ("ILO-T021", "ILO-T022", f"`with` on '{t[1]}'"), e, sp)
+        return t
+
+    def field_values(self, given, fields, codes, e, sp):
+        """Unknown fields and values of the wrong type in a record literal or `with`."""
+        unknown_code, type_code, where = codes
+        for name, t in given:
+            if name not in fields:
+                self.err(unknown_code, f"unknown field '{name}' in {where}", e, sp, _field_hint(name, fields))
+            elif not compatible(fields[name], t):
+                self.err(type_code, f"field '{name}' in {where} expects {show(fields[name])}, got {show(t)}",
+                         e, sp, convert_hint(t, fields[name]) or "give it a value of that type")
+
+    def e_Call(self, e, sp):
+        args = [self.infer(a, sp) for a in e.args]
+        n = e.name
+        if n in self.counts and n not in self.fns:
+            ret = self.call_local(e, args, sp)
+        elif n in self.fns:
+            d = self.fns[n]
+            if len(args) == len(d.params):
+                for p, a, node in zip(d.params, args, e.args):
+                    want = self.resolve(p.type)
+                    if not compatible(want, a):
+                        self.err("ILO-T007", f"'{n}' expects {p.name}:{show(want)}, got {show(a)}", node, sp,
+                                 convert_hint(a, want) or f"pass a {show(want)}")
+            ret = self.resolve(d.ret)
+        elif B.lookup(n) is not None:
+            ret = BS.check_call(self, e, args, sp)
+        else:
+            ret = UNK
+        return self.unwrap(e, ret, sp)
+
+    def call_local(self, e, args, sp):
+        t = self.lookup(e.name)
+        if t[0] == "F":
+            if len(args) != len(t[1]):
+                self.err("ILO-T006", f"arity mismatch: '{e.name}' expects {len(t[1])} args, got {len(args)}",
+                         e, sp, f"'{e.name}' is {show(t)}")
+            else:
+                for i, (want, a) in enumerate(zip(t[1], args)):
+                    if not compatible(want, a):
+                        self.err("ILO-T007", f"argument {i + 1} of '{e.name}' expects {show(want)}, got {show(a)}",
+                                 e.args[i], sp, convert_hint(a, want) or f"'{e.name}' is {show(t)}")
+            return t[2]
+        if kind(t) is not None and B.lookup(e.name) is None:
+            if not args and e.unwrap:
+                self.err("ILO-T034", f"`{e.unwrap}` follows '{e.name}', a {show(t)} value, not a function call",
+                         e, sp, f"match on it: `?{e.name}{{~v:v;^e:^e}}`, or put `{e.unwrap}` on the call "
+                         "that produced it")
+            else:
+                self.err("ILO-T005", f"'{e.name}' is a {show(t)}, not a function (called with {len(args)} args)",
+                         e, sp, "only functions can be called; bind the call's result to another name")
+        return UNK
+
+    def unwrap(self, e, ret, sp):
+        if not e.unwrap or ret == UNK:
+            return ret
+        k = ret[0]
+        if k not in ("R", "O"):
+            self.err("ILO-T025", f"`{e.name}{e.unwrap}` unwraps a Result or Optional, but '{e.name}' returns "
+                     f"{show(ret)}", e, sp, f"call it without `{e.unwrap}`")
+            return ret
+        if e.unwrap == "!":
+            ok = ("R",) if k == "R" else ("O", "nil")
+            if self.ret != UNK and self.ret[0] not in ok:
+                what = "an Err" if k == "R" else "nil"
+                self.err("ILO-T026", f"`{e.name}!` passes {what} on, but '{self.decl.name}' returns "
+                         f"{show(self.ret)}", e, sp,
+                         f"declare '{self.decl.name}' as returning `{'R' if k == 'R' else 'O'} ...`, "
+                         f"or use `{e.name}!!` to abort instead")
+        return ret[1]
 
 
-def _walk_stmts(stmts):
-    for st in stmts:
-        yield st
-        for f in ("body", "else_body"):
-            sub = getattr(st, f, None) if f in st._fields else None
-            if sub:
-                yield from _walk_stmts(sub)
-        if isinstance(st, A.MatchS):
-            for arm in st.arms:
-                yield from _walk_stmts(arm.body)
+def _binding_counts(decl) -> dict:
+    """How many times each local name is bound in the function (params count once)."""
+    counts: dict[str, int] = {}
+
+    def add(name):
+        if name and name != "_":
+            counts[name] = counts.get(name, 0) + 1
+
+    for p in decl.params:
+        add(p.name)
+    for node in _nodes(decl.body):
+        if isinstance(node, (A.Let, A.ForEach, A.ForRange)):
+            add(node.name)
+        elif isinstance(node, A.Destructure):
+            for n in node.names:
+                add(n)
+        elif isinstance(node, A.Pattern):
+            add(node.binding)
+    return counts
 
 
-def _stmt_exprs(st):
-    for f in st._fields:
-        v = getattr(st, f)
-        if isinstance(v, A.Node) and not isinstance(v, (A.Arm,)):
-            yield v
+def _nodes(items):
+    stack = list(items)
+    while stack:
+        n = stack.pop()
+        if isinstance(n, A.Node):
+            yield n
+            stack.extend(getattr(n, f) for f in n._fields)
+        elif isinstance(n, (list, tuple)):
+            stack.extend(n)
 
 
-def _walk_expr(e):
-    if e is None or not isinstance(e, A.Node):
-        return
-    yield e
-    if isinstance(e, (A.MatchE,)):
-        yield from _walk_expr(e.subject)
-        for arm in e.arms:
-            for st in _walk_stmts(arm.body):
-                for x in _stmt_exprs(st):
-                    yield from _walk_expr(x)
-        return
-    for f in e._fields:
-        v = getattr(e, f)
-        if isinstance(v, A.Node):
-            yield from _walk_expr(v)
-        elif isinstance(v, list):
-            for item in v:
-                if isinstance(item, A.Node):
-                    yield from _walk_expr(item)
-                elif isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], A.Node):
-                    yield from _walk_expr(item[1])
+def _wrap_hint(want, got):
+    if want[0] == "R" and kind(got) not in (None, "R"):
+        return "wrap the value: `~v` for Ok, `^e` for Err"
+    return "make the last expression the declared type, or change the header"
+
+
+def _field_hint(name, fields):
+    return _did_you_mean(name, fields) or "fields: " + ", ".join(fields)
+
+
+def _did_you_mean(name, pool):
+    close = difflib.get_close_matches(name, list(pool), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else None

@@ -1,10 +1,12 @@
-"""Static checks run before any engine.
+"""Static checks run before any engine: the one verifier every engine shares.
 
-Catches what an agent most often gets wrong, with a stable code and a hint:
-duplicate declarations (T001/T002), undefined names with "did you mean"
-(T004/T005), call arity (T006), loop control outside a loop (T028) and
-braceless-guard bodies that name a function (T027). Deliberately lenient
-elsewhere: a false rejection costs an agent more than a runtime error.
+Order: duplicate declarations (T001/T002), aliases and type names
+(T030/T031/T003, ``decls``), then per function undefined names with "did you
+mean" (T004/T005), call arity (T006), loop control outside a loop (T028) and
+braceless-guard bodies that name a function (T027), then type inference
+(``types``). A program that fails any of them never starts running. Where a
+check cannot be sure it stays silent: a false rejection costs an agent more
+than a runtime error.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ import difflib
 
 from ilo.diagnostics.errors import IloCheckError
 from ilo.runtime import builtins as B
+from ilo.checks.decls import check_type_names, resolve_aliases
 from ilo.checks.types import check_types
 from ilo.syntax import ast as A
 
 
-def verify(program: A.Program) -> None:
+def verify(program: A.Program) -> dict:
+    """Raise the first static error; return the local types proved (see ``check_types``)."""
     seen_fn: dict[str, A.Node] = {}
     seen_type: dict[str, A.Node] = {}
     for d in program.decls:
@@ -31,11 +35,13 @@ def verify(program: A.Program) -> None:
                 raise IloCheckError("ILO-T002", f"function '{d.name}' is declared twice", span=d.span,
                                     hint="rename one of them; ilo has no overloading")
             seen_fn[d.name] = d
+    aliases = resolve_aliases(program)
+    check_type_names(program, aliases)
     checker = _Checker(program, seen_fn)
     for d in program.decls:
         if isinstance(d, A.FnDecl):
             checker.function(d)
-    check_types(program)
+    return check_types(program, aliases)
 
 
 class _Checker:
@@ -48,6 +54,14 @@ class _Checker:
     # ---- helpers ----
     def known_callable(self, name: str) -> bool:
         return name in self.functions or B.lookup(name) is not None or name in self.types
+
+    def needs_args(self, name: str) -> bool:
+        """A user function with parameters, or a builtin that cannot be called bare."""
+        target = self.functions.get(name)
+        if target is not None:
+            return isinstance(target, A.FnDecl) and bool(target.params)
+        spec = B.lookup(name)
+        return spec is not None and spec.arities is not None and 0 not in spec.arities
 
     def suggest(self, name: str, pool) -> str | None:
         close = difflib.get_close_matches(name, [p for p in pool if not p.startswith("__")], n=1, cutoff=0.6)
@@ -76,8 +90,7 @@ class _Checker:
             self.expr(st.cond, scope, span)
             if st.braceless and st.body and isinstance(st.body[0], A.ExprS):
                 val = st.body[0].expr
-                target = self.functions.get(val.name) if isinstance(val, A.Ref) else None
-                if isinstance(target, A.FnDecl) and target.params and val.name not in scope:
+                if isinstance(val, A.Ref) and val.name not in scope and self.needs_args(val.name):
                     raise IloCheckError("ILO-T027", f"braceless guard returns the function '{val.name}' "
                                         "itself, not a call", span=span,
                                         hint=f"to call it, use braces: cond{{{val.name} args}}")

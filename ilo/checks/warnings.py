@@ -7,6 +7,9 @@ return a new list or map, they do not change the old one.
 A value is dropped when its statement is not the last of a body whose value
 flows out (a function, a branch in tail position, a match arm) — and always
 inside a loop body, whose values are discarded each pass.
+
+ILO-T029: statements after an unconditional ``ret``, ``brk`` or ``cnt`` in
+the same block, which can never run.
 """
 
 from __future__ import annotations
@@ -28,8 +31,15 @@ def find_warnings(program: A.Program) -> list[IloWarning]:
     return out
 
 
+JUMPS = {A.Return: "ret", A.Break: "brk", A.Continue: "cnt"}
+
+
 def _body(stmts, tail_ok: bool, in_loop: bool, out: list, fn: str) -> None:
     for i, st in enumerate(stmts):
+        if type(st) in JUMPS and i + 1 < len(stmts):
+            out.append(IloWarning("ILO-T029", f"unreachable code after `{JUMPS[type(st)]}`",
+                                  span=stmts[i + 1].span, hint="delete it, or move it before the jump",
+                                  notes=[f"in function '{fn}'"]))
         tail = tail_ok and not in_loop and i == len(stmts) - 1
         if isinstance(st, A.ExprS) and not tail:
             _dropped(st.expr, st.span, out, fn)

@@ -418,7 +418,11 @@ _add("ILO-T003", "unknown type", """
     A type name in a signature, record field or lambda is neither a builtin
     type, a declared `type`/`alias`, nor a single-letter type variable.
 
-    Fix: declare the type or correct the spelling.
+    The same code is given to a ternary `?c a b` whose two branches have
+    different types (`?c 1 "one"`): its value would have no single type.
+
+    Fix: declare the type or correct the spelling; give both branches of a
+    ternary the same type.
 
     Example:
       area s:shape>n;s.w      -- rejected: no `type shape{...}`
@@ -442,7 +446,9 @@ _add("ILO-T004", "undefined variable", """
 """)
 
 _add("ILO-T005", "undefined function", """
-    A call names a function that is not declared, imported, or a builtin.
+    A call names a function that is not declared, imported, or a builtin,
+    or names a local that holds a value that is not a function (`x 1` where
+    `x` is a number).
 
     Fix: declare it, import it with `use`, or fix the spelling (the message
     suggests close matches, and long builtin names such as `length` map to
@@ -701,9 +707,9 @@ _add("ILO-T028", "`brk` or `cnt` outside a loop", """
       f x:n>n;>x 9{ret 9};x   -- accepted
 """)
 
-_add("ILO-T029", "unreachable code", """
+_add("ILO-T029", "unreachable code (warning)", """
     Statements after an unconditional `ret`, `brk` or `cnt` in the same
-    block can never run.
+    block can never run. This is a warning: the program still runs.
 
     Fix: delete them or move them before the jump.
 
