@@ -18,6 +18,7 @@ from __future__ import annotations
 import difflib
 
 from ilo.diagnostics.errors import IloCheckError
+from ilo.runtime import builtins as B
 from ilo.runtime.values import type_name
 from ilo.syntax import ast as A
 
@@ -31,9 +32,17 @@ NAMES = {"n": "number", "t": "text", "b": "bool", "L": "list"}
 def check_types(program: A.Program) -> None:
     fns = {d.name: d for d in program.decls if isinstance(d, A.FnDecl)}
     types = program.types
+    aliases = {d.name: d.target for d in program.decls if isinstance(d, A.AliasDecl)}
     for d in program.decls:
         if isinstance(d, A.FnDecl):
-            _Fn(d, fns, types).run()
+            _Fn(d, fns, types, aliases, program.source or "").run()
+
+
+def resolve(t, aliases: dict, depth: int = 0):
+    """A named type through its aliases (cycles are T030's business, so stop early)."""
+    while t is not None and t[0] == "named" and t[1] in aliases and depth < 32:
+        t, depth = aliases[t[1]], depth + 1
+    return t
 
 
 def simple(t) -> str | None:
@@ -48,10 +57,12 @@ def simple(t) -> str | None:
 
 
 class _Fn:
-    def __init__(self, decl, fns, types):
+    def __init__(self, decl, fns, types, aliases=None, source=""):
         self.decl = decl
         self.fns = fns
         self.types = types
+        self.aliases = aliases or {}
+        self.source = source
         self.env: dict[str, str | None] = {}
         self.records: dict[str, str] = {}  # variable -> declared record type name
         for p in decl.params:
@@ -110,16 +121,29 @@ class _Fn:
     def declared(self, e):
         """The full declared type of a parameter or a user call, if certain."""
         if isinstance(e, A.Ref) and e.name in self.env and e.name not in self.assigned:
-            return next((p.type for p in self.decl.params if p.name == e.name), None)
+            return resolve(next((p.type for p in self.decl.params if p.name == e.name), None), self.aliases)
         if isinstance(e, A.Call) and not e.unwrap and e.name not in self.env and e.name in self.fns:
-            return self.fns[e.name].ret
+            return resolve(self.fns[e.name].ret, self.aliases)
         return None
+
+    def is_bare_name(self, pat) -> bool:
+        """A pattern written as a bare name (`red:`), not a quoted literal."""
+        return pat.kind == "lit" and isinstance(pat.value, str) and pat.span is not None \
+            and self.source[pat.span.start:pat.span.start + 1] not in ('"', "")
 
     def check_match(self, subject, arms, span):
         """T024: a match on a subject of known type must cover every value."""
         if subject is None or not arms:
             return
         t = self.declared(subject)
+        if t is not None and t[0] == "S":
+            return self.check_sum_match(t, arms, span)
+        bare = next((a.pattern for a in arms if self.is_bare_name(a.pattern)), None)
+        known = t[0] if t is not None else self.typeof(subject)
+        if bare is not None and known is not None:
+            self.err("ILO-P011", f"expected a match pattern, got `{bare.value}`: bare names are the variants "
+                     f"of a sum type (S ...), and this subject is {NAMES.get(known, A.type_str(t))}",
+                     bare.span, f'quote it to match text (`"{bare.value}":`), or use `_:` for any other value')
         if t is None or t[0] not in ("n", "t", "b", "R"):
             return
         kinds = {a.pattern.kind for a in arms}
@@ -140,6 +164,46 @@ class _Fn:
                      + ", ".join(f"`{m}`" for m in missing), span,
                      "add the missing arms, or a final `_:...` arm")
 
+    def check_propagate(self, callee: str, sp):
+        """T026: `callee!` hands its Err to this function's caller, so this function must return R or O
+        (user functions and builtins alike)."""
+        ret = resolve(self.decl.ret, self.aliases)
+        if ret is not None and ret[0] in SCALARS + ("L", "M", "S"):
+            self.err("ILO-T026", f"`{callee}!` passes an Err on, but '{self.decl.name}' returns "
+                     f"{A.type_str(self.decl.ret)}", sp,
+                     f"declare '{self.decl.name}' as returning `R ...`, match on the result, "
+                     f"or use `{callee}!!` to abort on Err")
+
+    def check_sum_match(self, t, arms, span):
+        """Arms of a sum match name its variants; without `_` every variant needs an arm."""
+        variants = t[1]
+        covered = set()
+        for a in arms:
+            p = a.pattern
+            if p.kind == "wild" or (p.kind == "type" and p.value == "t"):
+                return
+            if p.kind == "lit" and isinstance(p.value, str) and p.value in variants:
+                covered.add(p.value)
+                continue
+            shown = f"`{p.value}`" if p.kind == "lit" else "this pattern"
+            self.err("ILO-T024", f"{shown} is not a variant of {A.type_str(t)}", p.span or a.span or span,
+                     "the variants are: " + ", ".join(variants))
+        missing = [v for v in variants if v not in covered]
+        if missing:
+            self.err("ILO-T024", f"match on {A.type_str(t)} does not cover every variant: missing "
+                     + ", ".join(f"`{m}`" for m in missing), span,
+                     "add: " + " or ".join(f"`{m}:...`" for m in missing) + ", or a final `_:...` arm")
+
+    def check_sum_arg(self, fn, arg, p, sp):
+        """T007: a text literal passed where `S ...` is expected must be one of its variants."""
+        want = resolve(p.type, self.aliases)
+        if want is None or want[0] != "S" or not isinstance(arg, A.Lit) or not isinstance(arg.value, str):
+            return
+        if arg.value not in want[1]:
+            self.err("ILO-T007", f"'{fn}' expects {p.name}:{A.type_str(want)}, got \"{arg.value}\" "
+                     "which is not one of its variants", arg.span or sp,
+                     "pass one of: " + ", ".join(f'"{v}"' for v in want[1]))
+
     def check(self, e, span):
         sp = e.span or span
         if isinstance(e, A.MatchE):
@@ -159,17 +223,18 @@ class _Fn:
                          f"{NAMES[rt]}", sp, _convert_hint(lt, rt))
         elif isinstance(e, A.Call) and e.name not in self.env:
             d = self.fns.get(e.name)
+            if d is None and e.unwrap == "!" and B.lookup(e.name) is not None:
+                self.check_propagate(e.name, sp)
             if d is None or len(e.args) != len(d.params):
                 return
             if e.unwrap:
                 if d.ret is not None and d.ret[0] in SCALARS + ("L",):
                     self.err("ILO-T025", f"`{e.name}{e.unwrap}` unwraps a Result, but '{e.name}' returns "
                              f"{A.type_str(d.ret)}", sp, f"call it without `{e.unwrap}`")
-                if e.unwrap == "!" and self.decl.ret is not None and self.decl.ret[0] in SCALARS + ("L",):
-                    self.err("ILO-T026", f"`{e.name}!` passes an Err on, but '{self.decl.name}' returns "
-                             f"{A.type_str(self.decl.ret)}", sp,
-                             f"declare '{self.decl.name}' as returning `R ...`, or use `{e.name}!!` to abort on Err")
+                if e.unwrap == "!":
+                    self.check_propagate(e.name, sp)
             for arg, p in zip(e.args, d.params):
+                self.check_sum_arg(e.name, arg, p, sp)
                 want = p.type[0] if p.type else None
                 if want not in SCALARS:
                     continue

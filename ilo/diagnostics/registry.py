@@ -775,6 +775,19 @@ _add("ILO-W001", "guard inside a loop (retired)", """
       f xs:L n>n;@x xs{>x 9{ret x}};0
 """)
 
+_add("ILO-W002", "`x == v` at statement start binds (warning)", """
+    `==` is read as `=`, and a statement that starts with `name=` is a
+    binding, so `x == 3` binds 3 to `x` instead of comparing. The program
+    runs as written (this is how the reference implementation reads it).
+
+    Fix: compare with the prefix form `=x 3` (or `(x == 3)`), or write the
+    binding as `x=3` if that is what you meant.
+
+    Example:
+      f x:n>b;x == 3          -- warns: binds x, returns nil
+      f x:n>b;=x 3            -- compares
+""")
+
 # ── Runtime ──────────────────────────────────────────────────────────────────
 
 _add("ILO-R001", "undefined variable at run time", """

@@ -6,6 +6,7 @@ statements and hand expressions to expressions.ExpressionParser.
 
 from __future__ import annotations
 
+from ilo.diagnostics.errors import Span
 from ilo.runtime import builtins as B
 from ilo.syntax import ast as A
 from ilo.syntax.structure import RESERVED_HINTS
@@ -270,6 +271,8 @@ class StatementParser:
             return self.kind_at(i + 1) in ("ident", "_") and self.kind_at(i + 2) == ":"
         if k in ("_", "num", "str", "true", "false", "nil"):
             return self.kind_at(i + 1) == ":"
+        if k == "ident" and self.kind_at(i + 1) == ":":
+            return True
         if k == "ident" and self.toks[i].value in TYPE_LETTERS:
             return self.kind_at(i + 1) in ("ident", "_") and self.kind_at(i + 2) == ":"
         return False
@@ -300,6 +303,11 @@ class StatementParser:
         if k == "nil":
             self.advance()
             return A.Pattern("lit", None, None)
+        if k == "ident" and self.kind(1) == ":":
+            # a sum type's variant (`?c{red:...}`): sum values are text at run time,
+            # so it matches like the literal "red"; the verifier checks the subject
+            self.advance()
+            return A.Pattern("lit", t.value, None, span=Span(t.start, t.end))
         if k == "ident" and t.value in TYPE_LETTERS:
             self.advance()
             if self.kind() == "_":
@@ -309,7 +317,7 @@ class StatementParser:
                 name = self.expect_ident("a binding name")
             return A.Pattern("type", t.value, name)
         raise self.error("ILO-P012" if t is None else "ILO-P011", f"expected a match pattern, got {self.describe(t)}",
-                         'patterns: a literal (42, "x", true, nil), ~v, ^e, n v, t v, b v, l v, or _')
+                         'patterns: a literal (42, "x", true, nil), ~v, ^e, n v, t v, b v, l v, a sum variant, or _')
 
     def parse_prefix_ternary(self):
         start = self.here()
