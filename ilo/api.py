@@ -74,10 +74,12 @@ def resolve_imports(program: A.Program, filename, stack) -> A.Program:
 
 
 def make_engine(program: A.Program, engine: str = "tree", tools=None):
+    from ilo.diagnostics.runtime_stamp import stamped_runs
+
     if engine == "tree":
         from ilo.engines.tree import TreeEngine
 
-        return TreeEngine(program, tools=tools)
+        return stamped_runs(TreeEngine(program, tools=tools), engine)
     if engine in ("vm", "jit"):
         raise IloUsageError("ILO-U007", f"the {engine} engine is not built yet",
                             hint="use --engine tree (the default) for now")

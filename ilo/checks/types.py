@@ -15,9 +15,8 @@ cannot fail, T026 `!` in a function that cannot return an Err.
 
 from __future__ import annotations
 
-import difflib
-
 from ilo.diagnostics.errors import IloCheckError
+from ilo.diagnostics.suggest import with_suggestion
 from ilo.runtime import builtins as B
 from ilo.runtime.values import type_name
 from ilo.syntax import ast as A
@@ -248,9 +247,10 @@ class _Fn:
                 return
             fields = [f.name for f in self.types[tname].fields]
             if e.name not in fields:
-                close = difflib.get_close_matches(e.name, fields, n=1)
-                self.err("ILO-T019", f"field '{e.name}' not found on type '{tname}'", sp,
-                         f"did you mean '{close[0]}'?" if close else f"fields of {tname}: {', '.join(fields)}")
+                raise with_suggestion(IloCheckError(
+                    "ILO-T019", f"field '{e.name}' not found on type '{tname}'", span=sp,
+                    hint=f"fields of {tname}: {', '.join(fields)}", notes=[f"in function '{self.decl.name}'"]),
+                    e.name, fields)
 
     def check_return(self):
         ret = self.decl.ret

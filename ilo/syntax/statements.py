@@ -115,12 +115,26 @@ class StatementParser:
             value = self.parse_operand()
             if self.kind() not in (None, ";", "}", ")"):
                 raise self.error("ILO-P016", "unexpected token after a braceless guard's value",
-                                 "a braceless guard takes one operand; use braces for calls: "
-                                 ">=x 1{f x}")
+                                 self.early_return_hint(expr, bstart))
             return A.Guard(expr, negated, [A.ExprS(value, span=self.span_from(bstart))], None, True)
         if negated:
             return A.ExprS(A.Not(expr, span=expr.span))
         return A.ExprS(expr)
+
+    def early_return_hint(self, cond, value_start) -> str:
+        """A braceless guard returns early; plain braces do not, so the fix keeps the `ret`."""
+        end, depth = self.pos, 0
+        while end < len(self.toks):
+            k = self.toks[end].kind
+            if depth == 0 and k in (";", "}"):
+                break
+            depth += (k in ("(", "[", "{")) - (k in (")", "]", "}"))
+            end += 1
+        value = self.source[value_start.start:self.toks[end - 1].end] if self.source else "f x"
+        c = self.source[cond.span.start:cond.span.end] if self.source and cond.span else ">=x 1"
+        return (f"a braceless guard returns one operand early; for a call, bind it first "
+                f"(`r={value};{c} r`) or return it inside braces (`{c}{{ret {value}}}`): "
+                "braces without `ret` do not return")
 
     def parse_let(self):
         start = self.here()
