@@ -3,6 +3,9 @@
 ILO-T032: a ``fmt``/``fmt2`` text built and dropped (it does not print).
 ILO-T033: ``+=``, ``mset`` or ``mdel`` whose new value is dropped: they
 return a new list or map, they do not change the old one.
+ILO-W003: ``fmt`` with a literal template whose ``{}`` count differs from
+the values given: unfilled ``{}`` stay in the text and extra values are
+dropped (upstream's behaviour, kept).
 ILO-W002: ``x == 3`` at statement start: ``==`` lexes as ``=``, so it binds
 (as upstream reads it) where a comparison was probably meant.
 
@@ -27,7 +30,28 @@ def find_warnings(program: A.Program) -> list[IloWarning]:
     for d in program.decls:
         if isinstance(d, A.FnDecl):
             _body(d.body, tail_ok=True, in_loop=False, out=out, fn=d.name, source=program.source or "")
+    out.extend(_fmt_counts(program))
     return out
+
+
+def _fmt_counts(program: A.Program) -> list[IloWarning]:
+    from ilo.checks.hints import program_nodes
+
+    found = []
+    for node in program_nodes(program):
+        if not (isinstance(node, A.Call) and node.name in ("fmt", "format") and node.args
+                and isinstance(node.args[0], A.Lit) and isinstance(node.args[0].value, str)):
+            continue
+        slots, given = node.args[0].value.count("{}"), len(node.args) - 1
+        if slots != given:
+            what = "stay in the text as `{}`" if slots > given else "are dropped"
+            found.append(IloWarning(
+                "ILO-W003", f"`fmt` template has {slots} `{{}}` but {given} value"
+                f"{' follows' if given == 1 else 's follow'}: "
+                f"the extra {'placeholders' if slots > given else 'values'} {what}", span=node.span,
+                hint="give one value per `{}` (wrap a call in parentheses: `fmt \"{} {}\" a (f b)`)"))
+    found.sort(key=lambda w: w.span.start if w.span else 0)
+    return found
 
 
 def _body(stmts, tail_ok: bool, in_loop: bool, out: list, fn: str, source: str = "") -> None:

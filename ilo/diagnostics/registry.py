@@ -788,6 +788,19 @@ _add("ILO-W002", "`x == v` at statement start binds (warning)", """
       f x:n>b;=x 3            -- compares
 """)
 
+_add("ILO-W003", "`fmt` placeholders and values do not pair up (warning)", """
+    `fmt` fills each bare `{}` with the next value, left to right. A `{}`
+    with no value left stays in the text as `{}`, and values beyond the last
+    `{}` are dropped; the program runs anyway (as in the reference
+    implementation). Often a call swallowed a value meant for `fmt`.
+
+    Fix: pass one value per `{}`; parenthesise calls used as values.
+
+    Example:
+      f>t;fmt "{} {}" 1       -- warns: result is "1 {}"
+      f>t;fmt "{} {}" 1 2     -- "1 2"
+""")
+
 # ── Runtime ──────────────────────────────────────────────────────────────────
 
 _add("ILO-R001", "undefined variable at run time", """

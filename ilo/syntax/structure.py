@@ -92,7 +92,7 @@ def _type_follows(toks: list[Tok], j: int) -> bool:
     if t.kind != "ident":
         return False
     if t.value not in BUILTIN_TYPE_NAMES and t.value not in _declared_types.get():
-        return j >= 2 and toks[j - 2].kind in ("nl", "sep")
+        return j == 2 or (j >= 3 and toks[j - 3].kind in ("nl", "sep"))  # the name starts a line
     return j + 1 < len(toks) and toks[j + 1].kind not in (")", "]", "}")
 
 
