@@ -116,6 +116,12 @@ def test_text_outside_the_variants_is_a_verifier_error():
     load_program('color x:S red green>t;x\nmain>t;color "red"')
 
 
+def test_returning_text_outside_the_variants():
+    e = fails('pick x:n>S lo hi;>x 5 "hi";"mid"')
+    assert e.code == "ILO-T008" and '"lo"' in e.hint
+    load_program('pick x:n>S lo hi;>x 5 "hi";"lo"')
+
+
 def test_bare_name_pattern_on_a_known_non_sum_is_p011():
     e = fails('f x:n>t;?x{1:"a";y:"b";_:"c"}')
     assert e.code == "ILO-P011" and '"y"' in e.hint

@@ -255,6 +255,13 @@ class _Fn:
     def check_return(self):
         ret = self.decl.ret
         body = self.decl.body
+        sum_ret = resolve(ret, self.aliases)
+        if sum_ret is not None and sum_ret[0] == "S" and body and isinstance(body[-1], A.ExprS):
+            last = body[-1].expr
+            if isinstance(last, A.Lit) and isinstance(last.value, str) and last.value not in sum_ret[1]:
+                self.err("ILO-T008", f"'{self.decl.name}' returns {A.type_str(sum_ret)}, but its last "
+                         f"expression \"{last.value}\" is not one of its variants", body[-1].span,
+                         "return one of: " + ", ".join(f'"{v}"' for v in sum_ret[1]))
         if ret is None or ret[0] not in SCALARS or not body or not isinstance(body[-1], A.ExprS):
             return
         got = self.typeof(body[-1].expr)
