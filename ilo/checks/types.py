@@ -128,7 +128,7 @@ class _Fn:
     def is_bare_name(self, pat) -> bool:
         """A pattern written as a bare name (`red:`), not a quoted literal."""
         return pat.kind == "lit" and isinstance(pat.value, str) and pat.span is not None \
-            and self.source[pat.span.start:pat.span.start + 1] not in ('"', "")
+            and self.source[pat.span.start:pat.span.end] == pat.value
 
     def check_match(self, subject, arms, span):
         """T024: a match on a subject of known type must cover every value."""
