@@ -667,7 +667,8 @@ _add("ILO-T025", "`!` or `!!` on a call that returns neither R nor O", """
 _add("ILO-T026", "`!` used in a function that cannot propagate", """
     `call! args` returns the callee's error from the *enclosing* function,
     so that function must itself return `R` (or `O` when the callee is
-    optional).
+    optional). Builtins (`num!`, `rd!`, `jpar!`, ...) follow the same rule
+    as your own functions.
 
     Fix: change the enclosing return type to `R ...`, match on the result
     instead, or use `!!` to abort the program on failure.
