@@ -74,6 +74,13 @@ def resolve_imports(program: A.Program, filename, stack) -> A.Program:
 
 
 def make_engine(program: A.Program, engine: str = "tree", tools=None):
+    """An engine whose runtime errors carry ``engine`` and ``elapsed_ms`` (whichever engine it is)."""
+    from ilo.diagnostics.runtime_stamp import stamped_runs
+
+    return stamped_runs(_build_engine(program, engine, tools), engine)
+
+
+def _build_engine(program: A.Program, engine: str, tools):
     if engine == "tree":
         from ilo.engines.tree import TreeEngine
 

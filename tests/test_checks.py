@@ -26,7 +26,7 @@ def test_certain_type_errors(src, code, hint_part):
     assert e.value.code == code
     assert e.value.span is not None
     if hint_part:
-        assert hint_part in (e.value.hint or "")
+        assert hint_part in (e.value.hint or "") + e.value.extra.get("suggestion", "")
 
 
 @pytest.mark.parametrize("src", [

@@ -7,10 +7,10 @@ letter other than n, t, b is a type variable and always allowed.
 
 from __future__ import annotations
 
-import difflib
 
 from ilo.checks.tys import BUILTIN_TYPE_NAMES, UNK, resolve
 from ilo.diagnostics.errors import IloCheckError
+from ilo.diagnostics.suggest import with_suggestion
 from ilo.syntax import ast as A
 
 
@@ -65,10 +65,9 @@ def check_type_names(program: A.Program, aliases: dict) -> None:
         for t in sigs:
             for name in _named(t, CHECKED_INSIDE):
                 if name not in known and not _type_variable(name):
-                    close = difflib.get_close_matches(name, sorted(known), n=1)
-                    raise IloCheckError("ILO-T003", f"undefined type '{name}' {where}", span=d.span,
-                                        hint=f"did you mean '{close[0]}'?" if close
-                                        else f"declare it: type {name}{{field:type}}")
+                    raise with_suggestion(IloCheckError(
+                        "ILO-T003", f"undefined type '{name}' {where}", span=d.span,
+                        hint=f"declare it: type {name}{{field:type}}"), name, sorted(known))
 
 
 def _type_variable(name: str) -> bool:

@@ -17,7 +17,7 @@ def idiom_hints(program: A.Program) -> list[str]:
     alias = None
     pair = None
     users = set(program.functions)
-    for node in _nodes(program):
+    for node in program_nodes(program):
         if alias is None and isinstance(node, (A.Call, A.Ref)) and node.name in B.ALIASES \
                 and node.name not in users:
             alias = node.name
@@ -33,7 +33,8 @@ def idiom_hints(program: A.Program) -> list[str]:
     return hints
 
 
-def _nodes(program):
+def program_nodes(program):
+    """Every AST node under the program's functions (order does not matter)."""
     stack = [d for d in program.decls if isinstance(d, A.FnDecl)]
     while stack:
         n = stack.pop()

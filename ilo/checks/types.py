@@ -17,12 +17,11 @@ builtin signatures in ``builtin_sigs``.
 
 from __future__ import annotations
 
-import difflib
-
 from ilo.checks import builtin_sigs as BS
 from ilo.checks.rules import binop, convert_hint, exhaustive, pattern_type
 from ilo.checks.tys import BOOL, NIL, NUM, TEXT, UNK, compatible, join, kind, resolve, show
 from ilo.diagnostics.errors import IloCheckError
+from ilo.diagnostics.suggest import with_suggestion
 from ilo.runtime import builtins as B
 from ilo.syntax import ast as A
 
@@ -41,7 +40,7 @@ def check_types(program: A.Program, aliases: dict) -> dict:
     proved = {}
     for d in program.decls:
         if isinstance(d, A.FnDecl):
-            fn = _Fn(d, fns, program.types, aliases)
+            fn = _Fn(d, fns, program.types, aliases, program.source or "")
             fn.run()
             proved[d.name] = dict(fn.env)
     return proved
@@ -50,7 +49,8 @@ def check_types(program: A.Program, aliases: dict) -> dict:
 class _Fn:
     """Inference for one function: pass 1 types the bindings, pass 2 checks."""
 
-    def __init__(self, decl, fns, types, aliases):
+    def __init__(self, decl, fns, types, aliases, source=""):
+        self.source = source
         self.decl = decl
         self.fns = fns
         self.types = types
@@ -64,10 +64,13 @@ class _Fn:
     def resolve(self, t):
         return resolve(t, self.aliases, self.types)
 
-    def err(self, code, msg, node, span, hint):
+    def err(self, code, msg, node, span, hint, suggest=None):
+        """Report (in the checking pass); ``suggest=(name, pool)`` adds the
+        closest name as the diagnostic's ``suggestion``."""
         if self.checking:
-            raise IloCheckError(code, msg, span=getattr(node, "span", None) or span, hint=hint,
+            err = IloCheckError(code, msg, span=getattr(node, "span", None) or span, hint=hint,
                                 notes=[f"in function '{self.decl.name}'"])
+            raise with_suggestion(err, *suggest) if suggest else err
 
     # ---- passes ----
     def run(self):
@@ -76,6 +79,9 @@ class _Fn:
         self.checking = True
         last = self.body(self.decl.body)
         body = self.decl.body
+        if body and isinstance(body[-1], A.ExprS):
+            self.sum_value(self.ret, body[-1].expr, "ILO-T008",
+                           f"'{self.decl.name}' returns {show(self.ret)}, but its last expression")
         if last is not None and not compatible(self.ret, last) and body:
             self.err("ILO-T008", f"'{self.decl.name}' returns {show(self.ret)}, but its last "
                      f"expression is {show(last)}", body[-1], None,
@@ -140,7 +146,8 @@ class _Fn:
             elif name in fields:
                 self.bind(name, fields[name])
             else:
-                self.err("ILO-T019", f"no field '{name}' on type '{t[1]}'", st, sp, _field_hint(name, fields))
+                self.err("ILO-T019", f"no field '{name}' on type '{t[1]}'", st, sp,
+                         _fields(fields), (name, fields))
 
     def element_of(self, t, node, sp):
         k = kind(t)
@@ -167,8 +174,50 @@ class _Fn:
             t = self.body(arm.body)
             out = t if i == 0 else (join(out, t) if out is not None and t is not None else None)
         if self.checking:
-            exhaustive(self, st, arms, sp)
+            if st[0] == "S":
+                self.sum_match(st, arms, sp)
+            else:
+                self.bare_names(st, arms)
+                exhaustive(self, st, arms, sp)
         return out
+
+    # ---- sum types: variant names are text values from a fixed set ----
+    def sum_match(self, t, arms, sp):
+        """Every arm names a variant; without `_` every variant needs an arm."""
+        variants, covered = t[1], set()
+        for a in arms:
+            p = a.pattern
+            if p.kind == "wild" or (p.kind == "type" and p.value == "t"):
+                return
+            if p.kind == "lit" and isinstance(p.value, str) and p.value in variants:
+                covered.add(p.value)
+                continue
+            shown = f"`{p.value}`" if p.kind == "lit" else "this pattern"
+            self.err("ILO-T024", f"{shown} is not a variant of {show(t)}", p, a.span or sp,
+                     "the variants are: " + ", ".join(variants))
+        missing = [v for v in variants if v not in covered]
+        if missing:
+            self.err("ILO-T024", f"match on {show(t)} does not cover every variant: missing "
+                     + ", ".join(f"`{m}`" for m in missing), None, sp,
+                     "add: " + " or ".join(f"`{m}:...`" for m in missing) + ", or a final `_:...` arm")
+
+    def bare_names(self, t, arms):
+        """P011: a bare name (`red:`) as a pattern only means a variant of a sum."""
+        k = kind(t)
+        for a in arms:
+            p = a.pattern
+            if (k is not None and p.kind == "lit" and isinstance(p.value, str) and p.span is not None
+                    and self.source[p.span.start:p.span.end] == p.value):
+                self.err("ILO-P011", f"expected a match pattern, got `{p.value}`: bare names are the "
+                         f"variants of a sum type (S ...), and this subject is {show(t)}", p, None,
+                         f'quote it to match text (`"{p.value}":`), or use `_:` for any other value')
+
+    def sum_value(self, want, node, code, what):
+        """T007/T008: a text literal where `S ...` is expected must be a variant."""
+        if (want[0] == "S" and isinstance(node, A.Lit) and isinstance(node.value, str)
+                and node.value not in want[1]):
+            self.err(code, f"{what} \"{node.value}\" is not one of its variants", node, None,
+                     "use one of: " + ", ".join(f'"{v}"' for v in want[1]))
 
     # ---- expressions ----
     def infer(self, e, sp):
@@ -260,7 +309,8 @@ class _Fn:
             if e.name in fields:
                 return fields[e.name]
             if not e.safe:
-                self.err("ILO-T019", f"no field '{e.name}' on type '{t[1]}'", e, sp, _field_hint(e.name, fields))
+                self.err("ILO-T019", f"no field '{e.name}' on type '{t[1]}'", e, sp,
+                         _fields(fields), (e.name, fields))
             return UNK
         k = kind(t)
         if k == "M":
@@ -291,7 +341,7 @@ class _Fn:
         given = {name: self.infer(x, sp) for name, x in e.fields}
         if decl is None:
             self.err("ILO-T003", f"undefined type '{e.type_name}'", e, sp,
-                     _did_you_mean(e.type_name, self.types) or "declare it: type name{field:type;...}")
+                     "declare it: type name{field:type;...}", (e.type_name, self.types))
             return UNK
         fields = self.record_fields(("named", e.type_name))
         self.field_values(given.items(), fields, ("ILO-T016", "ILO-T017", f"record '{e.type_name}'"), e, sp)
@@ -318,7 +368,8 @@ class _Fn:
         unknown_code, type_code, where = codes
         for name, t in given:
             if name not in fields:
-                self.err(unknown_code, f"unknown field '{name}' in {where}", e, sp, _field_hint(name, fields))
+                self.err(unknown_code, f"unknown field '{name}' in {where}", e, sp, _fields(fields),
+                         (name, fields))
             elif not compatible(fields[name], t):
                 self.err(type_code, f"field '{name}' in {where} expects {show(fields[name])}, got {show(t)}",
                          e, sp, convert_hint(t, fields[name]) or "give it a value of that type")
@@ -333,6 +384,7 @@ class _Fn:
             if len(args) == len(d.params):
                 for p, a, node in zip(d.params, args, e.args):
                     want = self.resolve(p.type)
+                    self.sum_value(want, node, "ILO-T007", f"'{n}' expects {p.name}:{show(want)}, got")
                     if not compatible(want, a):
                         self.err("ILO-T007", f"'{n}' expects {p.name}:{show(want)}, got {show(a)}", node, sp,
                                  convert_hint(a, want) or f"pass a {show(want)}")
@@ -422,10 +474,5 @@ def _wrap_hint(want, got):
     return "make the last expression the declared type, or change the header"
 
 
-def _field_hint(name, fields):
-    return _did_you_mean(name, fields) or "fields: " + ", ".join(fields)
-
-
-def _did_you_mean(name, pool):
-    close = difflib.get_close_matches(name, list(pool), n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else None
+def _fields(fields):
+    return "fields: " + ", ".join(fields)

@@ -11,9 +11,8 @@ than a runtime error.
 
 from __future__ import annotations
 
-import difflib
-
 from ilo.diagnostics.errors import IloCheckError
+from ilo.diagnostics.suggest import with_suggestion
 from ilo.runtime import builtins as B
 from ilo.checks.decls import check_type_names, resolve_aliases
 from ilo.checks.types import check_types
@@ -62,10 +61,6 @@ class _Checker:
             return isinstance(target, A.FnDecl) and bool(target.params)
         spec = B.lookup(name)
         return spec is not None and spec.arities is not None and 0 not in spec.arities
-
-    def suggest(self, name: str, pool) -> str | None:
-        close = difflib.get_close_matches(name, [p for p in pool if not p.startswith("__")], n=1, cutoff=0.6)
-        return f"did you mean '{close[0]}'?" if close else None
 
     def function(self, decl: A.FnDecl):
         self.fn_name = decl.name
@@ -136,11 +131,13 @@ class _Checker:
             n = e.name
             if n in scope or n == "_" or self.known_callable(n) or n in self.program.tools:
                 return
-            pool = list(scope) + list(self.functions)
-            hint = self.suggest(n, pool)
-            raise IloCheckError("ILO-T004", f"undefined variable '{n}'", span=e.span or span,
-                                hint=hint or "bind it first with `name=expr`, or add it as a parameter",
-                                notes=[f"in function '{self.fn_name}'"])
+            if n in ("cnt", "brk"):
+                raise self.loop_control_value(n, e.span or span)
+            pool = list(scope) + list(self.functions) + list(self.types)
+            raise with_suggestion(IloCheckError(
+                "ILO-T004", f"undefined variable '{n}'", span=e.span or span,
+                hint="bind it first with `name=expr`, or add it as a parameter",
+                notes=[f"in function '{self.fn_name}'"]), n, pool)
         if isinstance(e, A.Call):
             self.call(e, scope, span)
             for a in e.args:
@@ -197,11 +194,19 @@ class _Checker:
             return
         if n in self.types:
             return
-        pool = list(self.functions) + list(B.BUILTINS) + list(scope)
-        hint = self.suggest(n, pool)
-        raise IloCheckError("ILO-T005", f"undefined function '{n}' (called with {len(e.args)} args)",
-                            span=e.span or span, hint=hint or "declare it, or check the builtin's name",
-                            notes=[f"in function '{self.fn_name}'"])
+        pool = list(self.functions) + list(B.BUILTINS) + list(self.types) + list(scope)
+        raise with_suggestion(IloCheckError(
+            "ILO-T005", f"undefined function '{n}' (called with {len(e.args)} args)", span=e.span or span,
+            hint="declare it, or check the builtin's name", notes=[f"in function '{self.fn_name}'"]), n, pool)
+
+    def loop_control_value(self, word: str, span) -> IloCheckError:
+        """`cnt`/`brk` used where a value goes (`=c "skip" cnt`): they are statements, not names."""
+        role = "continue with the next pass" if word == "cnt" else "leave the loop"
+        return IloCheckError("ILO-T004", f"`{word}` is loop control ({role}), not a variable: it cannot be "
+                             "a braceless guard's value or an operand", span=span,
+                             notes=[f"in function '{self.fn_name}'"],
+                             hint=f"give the guard braces and make `{word}` a statement: `cond{{{word}}}`, "
+                                  f"e.g. `=c \"skip\"{{{word}}}`")
 
 
 def _builtin_sig(spec) -> str:

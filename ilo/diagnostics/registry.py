@@ -673,7 +673,8 @@ _add("ILO-T025", "`!` or `!!` on a call that returns neither R nor O", """
 _add("ILO-T026", "`!` used in a function that cannot propagate", """
     `call! args` returns the callee's error from the *enclosing* function,
     so that function must itself return `R` (or `O` when the callee is
-    optional).
+    optional). Builtins (`num!`, `rd!`, `jpar!`, ...) follow the same rule
+    as your own functions.
 
     Fix: change the enclosing return type to `R ...`, match on the result
     instead, or use `!!` to abort the program on failure.
@@ -779,6 +780,32 @@ _add("ILO-W001", "guard inside a loop (retired)", """
 
     Example:
       f xs:L n>n;@x xs{>x 9{ret x}};0
+""")
+
+_add("ILO-W002", "`x == v` at statement start binds (warning)", """
+    `==` is read as `=`, and a statement that starts with `name=` is a
+    binding, so `x == 3` binds 3 to `x` instead of comparing. The program
+    runs as written (this is how the reference implementation reads it).
+
+    Fix: compare with the prefix form `=x 3` (or `(x == 3)`), or write the
+    binding as `x=3` if that is what you meant.
+
+    Example:
+      f x:n>b;x == 3          -- warns: binds x, returns nil
+      f x:n>b;=x 3            -- compares
+""")
+
+_add("ILO-W003", "`fmt` placeholders and values do not pair up (warning)", """
+    `fmt` fills each bare `{}` with the next value, left to right. A `{}`
+    with no value left stays in the text as `{}`, and values beyond the last
+    `{}` are dropped; the program runs anyway (as in the reference
+    implementation). Often a call swallowed a value meant for `fmt`.
+
+    Fix: pass one value per `{}`; parenthesise calls used as values.
+
+    Example:
+      f>t;fmt "{} {}" 1       -- warns: result is "1 {}"
+      f>t;fmt "{} {}" 1 2     -- "1 2"
 """)
 
 # ── Runtime ──────────────────────────────────────────────────────────────────

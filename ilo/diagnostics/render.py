@@ -3,7 +3,8 @@
 JSON shape (always one line)::
 
     {"error": {"code": "ILO-T005", "message": "...", "hint": "...",
-               "severity": "error", "labels": [...], "notes": [...], ...extra}}
+               "severity": "error", "labels": [...], "notes": [...],
+               "suggestion": "did you mean 'x'?" (only when there is one), ...extra}}
 
 ``code``, ``message`` and ``hint`` are always present (``hint`` may be null
 only when nothing useful can be said), so a harness can parse any failure
@@ -64,6 +65,8 @@ def render_text(err: IloError, source: str | None = None) -> str:
         ]
     for note in err.notes:
         lines.append(f"  = note: {note}")
+    if err.extra.get("suggestion"):
+        lines.append(f"  = suggestion: {err.extra['suggestion']}")
     if err.hint:
         lines.append(f"  hint: {err.hint}")
     return "\n".join(lines)

@@ -10,6 +10,7 @@ import sys
 
 from ilo import sink
 from ilo.diagnostics.errors import IloRuntimeError
+from ilo.diagnostics.suggest import with_suggestion
 from ilo.runtime import builtins as B
 from ilo.runtime.ops import Propagate, binop, match_pattern, unwrap
 from ilo.runtime.values import Err, FnVal, IloMap, Ok, Record, to_map_key, truthy, type_name
@@ -394,8 +395,10 @@ class TreeEngine:
             except KeyError:
                 if e.safe:
                     return None
-                raise IloRuntimeError("ILO-R005", f"no field '{e.name}' on record {obj.type_name}",
-                                      hint=_field_hint(e.name, obj)) from None
+                raise with_suggestion(IloRuntimeError(
+                    "ILO-R005", f"no field '{e.name}' on record {obj.type_name}",
+                    hint=f"fields are: {', '.join(obj.fields) or '(none)'}; use `.?{e.name}` for an optional "
+                         "field"), e.name, obj.fields) from None
         if obj is None and e.safe:
             return None
         if isinstance(obj, list) and e.name in frame.vars and e.name not in _all_fields(self):
@@ -490,13 +493,3 @@ def _all_fields(engine) -> set:
         cached = {f.name for t in engine.record_types.values() for f in t.fields}
         engine._field_names = cached
     return cached
-
-
-def _field_hint(name, rec):
-    import difflib
-
-    close = difflib.get_close_matches(name, list(rec.fields), n=1)
-    if close:
-        return f"did you mean '{close[0]}'? or use `.?{name}` for an optional field"
-    return f"fields are: {', '.join(rec.fields) or '(none)'}; use `.?{name}` for an optional field"
-

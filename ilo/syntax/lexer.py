@@ -44,7 +44,7 @@ def normalize_layout(source: str) -> tuple[str, list[int]]:
     """Rewrite newlines per the layout rules; return text and offset map."""
     out: list[str] = []
     omap: list[int] = []
-    depth = 0
+    depth = braces = 0
     last_sig = ""
     i, n = 0, len(source)
 
@@ -80,6 +80,13 @@ def normalize_layout(source: str) -> tuple[str, list[int]]:
                 while j < n and source[j] in " \t":
                     j += 1
                 nxt = source[j:j + 2]
+                if braces == 0 and "".join(out).strip() and _after_blank_line(source, i - 1) \
+                        and source[j:j + 1] not in ("\n", "") and nxt != "--":
+                    raise IloParseError(
+                        "ILO-P001", "an indented line follows a blank line: a blank line ends the "
+                        "declaration", span=Span(j, j + 1),
+                        hint="remove the blank line to keep this line in the body above (or use a `--` "
+                             "comment line to space it out), or start a new declaration at column 0")
                 ends_semi = bool(out) and out[-1] == ";"
                 if not (last_sig == "{" or ends_semi or nxt == ">>" or source[j:j + 1] in ("\n", "")
                         or source[j:j + 2] == "--"):
@@ -100,9 +107,19 @@ def normalize_layout(source: str) -> tuple[str, list[int]]:
             depth += 1
         elif c in ")]":
             depth = max(0, depth - 1)
+        elif c == "{":
+            braces += 1
+        elif c == "}":
+            braces = max(0, braces - 1)
         i += 1
     omap.append(n)
     return "".join(out), omap
+
+
+def _after_blank_line(source: str, nl: int) -> bool:
+    """Is the line that ends at ``source[nl]`` (a newline) blank, after a non-blank line?"""
+    start = source.rfind("\n", 0, nl)
+    return start >= 0 and not source[start + 1:nl].strip()
 
 
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "f": "\f",

@@ -18,12 +18,18 @@ from ilo.syntax import ast as A
 from ilo.syntax.expressions import ExpressionParser
 from ilo.syntax.lexer import Tok, lex
 from ilo.syntax.statements import StatementParser
-from ilo.syntax.structure import RESERVED_HINTS, FnHeader, is_fn_decl_start, parse_structure, starts_decl
+from ilo.syntax.structure import (RESERVED_HINTS, FnHeader, declared_types, is_fn_decl_start, parse_structure,
+                                  starts_decl)
 
 
 def parse(source: str, filename: str | None = None) -> A.Program:
     """Source -> Program: lark tokens, lark structure, then the arity pass over bodies."""
     toks = lex(source)
+    with declared_types(toks):
+        return _parse_tokens(toks, source, filename)
+
+
+def _parse_tokens(toks: list[Tok], source: str, filename: str | None) -> A.Program:
     breaks: set[int] = set()
     while True:
         decls = parse_structure(toks, source, breaks)

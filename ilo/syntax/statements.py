@@ -6,6 +6,7 @@ statements and hand expressions to expressions.ExpressionParser.
 
 from __future__ import annotations
 
+from ilo.diagnostics.errors import Span
 from ilo.runtime import builtins as B
 from ilo.syntax import ast as A
 from ilo.syntax.structure import RESERVED_HINTS
@@ -114,12 +115,26 @@ class StatementParser:
             value = self.parse_operand()
             if self.kind() not in (None, ";", "}", ")"):
                 raise self.error("ILO-P016", "unexpected token after a braceless guard's value",
-                                 "a braceless guard takes one operand; use braces for calls: "
-                                 ">=x 1{f x}")
+                                 self.early_return_hint(expr, bstart))
             return A.Guard(expr, negated, [A.ExprS(value, span=self.span_from(bstart))], None, True)
         if negated:
             return A.ExprS(A.Not(expr, span=expr.span))
         return A.ExprS(expr)
+
+    def early_return_hint(self, cond, value_start) -> str:
+        """A braceless guard returns early; plain braces do not, so the fix keeps the `ret`."""
+        end, depth = self.pos, 0
+        while end < len(self.toks):
+            k = self.toks[end].kind
+            if depth == 0 and k in (";", "}"):
+                break
+            depth += (k in ("(", "[", "{")) - (k in (")", "]", "}"))
+            end += 1
+        value = self.source[value_start.start:self.toks[end - 1].end] if self.source else "f x"
+        c = self.source[cond.span.start:cond.span.end] if self.source and cond.span else ">=x 1"
+        return (f"a braceless guard returns one operand early; for a call, bind it first "
+                f"(`r={value};{c} r`) or return it inside braces (`{c}{{ret {value}}}`): "
+                "braces without `ret` do not return")
 
     def parse_let(self):
         start = self.here()
@@ -270,6 +285,8 @@ class StatementParser:
             return self.kind_at(i + 1) in ("ident", "_") and self.kind_at(i + 2) == ":"
         if k in ("_", "num", "str", "true", "false", "nil"):
             return self.kind_at(i + 1) == ":"
+        if k == "ident" and self.kind_at(i + 1) == ":":
+            return True
         if k == "ident" and self.toks[i].value in TYPE_LETTERS:
             return self.kind_at(i + 1) in ("ident", "_") and self.kind_at(i + 2) == ":"
         return False
@@ -300,6 +317,11 @@ class StatementParser:
         if k == "nil":
             self.advance()
             return A.Pattern("lit", None, None)
+        if k == "ident" and self.kind(1) == ":":
+            # a sum type's variant (`?c{red:...}`): sum values are text at run time,
+            # so it matches like the literal "red"; the verifier checks the subject
+            self.advance()
+            return A.Pattern("lit", t.value, None, span=Span(t.start, t.end))
         if k == "ident" and t.value in TYPE_LETTERS:
             self.advance()
             if self.kind() == "_":
@@ -309,7 +331,7 @@ class StatementParser:
                 name = self.expect_ident("a binding name")
             return A.Pattern("type", t.value, name)
         raise self.error("ILO-P012" if t is None else "ILO-P011", f"expected a match pattern, got {self.describe(t)}",
-                         'patterns: a literal (42, "x", true, nil), ~v, ^e, n v, t v, b v, l v, or _')
+                         'patterns: a literal (42, "x", true, nil), ~v, ^e, n v, t v, b v, l v, a sum variant, or _')
 
     def parse_prefix_ternary(self):
         start = self.here()

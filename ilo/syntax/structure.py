@@ -8,6 +8,8 @@ for the arity-directed pass in parser.py.
 from __future__ import annotations
 
 import functools
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,13 +61,48 @@ class _Feed(Lexer):
         return iter(data)
 
 
+BUILTIN_TYPE_NAMES = {"n", "t", "b"}
+_declared_types: ContextVar[frozenset] = ContextVar("ilo_declared_types", default=frozenset())
+
+
+@contextmanager
+def declared_types(toks: list[Tok]):
+    """Record the file's `type`/`alias` names while it is parsed, so `x>point` reads as a header."""
+    names = frozenset(toks[k + 1].value for k in range(len(toks) - 1)
+                      if (toks[k].kind == "type" or (toks[k].kind == "ident" and toks[k].value == "alias"))
+                      and toks[k + 1].kind == "ident")
+    reset = _declared_types.set(names)
+    try:
+        yield
+    finally:
+        _declared_types.reset(reset)
+
+
+def _type_follows(toks: list[Tok], j: int) -> bool:
+    """Does a return type start at ``j`` (the token after ``name>``)?
+
+    A header needs a type after `>`; otherwise ``x > 2`` at statement start is
+    the infix comparison, as upstream reads it. A bare type name counts only
+    when a body can follow it (``a > n`` ending a body compares with ``n``)."""
+    t = toks[j] if j < len(toks) else None
+    if t is None:
+        return False
+    if t.kind in ("sig", "_"):
+        return True
+    if t.kind != "ident":
+        return False
+    if t.value not in BUILTIN_TYPE_NAMES and t.value not in _declared_types.get():
+        return j == 2 or (j >= 3 and toks[j - 3].kind in ("nl", "sep"))  # the name starts a line
+    return j + 1 < len(toks) and toks[j + 1].kind not in (")", "]", "}")
+
+
 def is_fn_decl_start(toks: list[Tok], i: int) -> bool:
     t = toks[i] if i < len(toks) else None
     if t is None or t.kind != "ident" or t.value in STMT_KEYWORDS:
         return False
     nk = toks[i + 1].kind if i + 1 < len(toks) else None
     if nk == ">":
-        return True
+        return _type_follows(toks, i + 2)
     return nk == "ident" and i + 2 < len(toks) and toks[i + 2].kind == ":"
 
 
