@@ -33,6 +33,10 @@ flags:
 
 
 def report(err: IloError, opts: Options, source: str | None = None) -> int:
+    from ilo import runtime_guard
+    from ilo.diagnostics.runtime_stamp import stamp_runtime
+
+    stamp_runtime(err, opts.engine, runtime_guard.elapsed())
     sink.flush()
     sink.write_stderr(render(err, diag_mode(opts), source) + "\n")
     return err.exit_code

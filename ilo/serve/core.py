@@ -168,6 +168,8 @@ def _run(program, source, func, args, engine, limits) -> dict:
         sink.reset()
     body: dict = {"stdout": out.getvalue()}
     if err is not None:
+        from ilo.diagnostics.runtime_stamp import stamp_runtime
+        stamp_runtime(err, engine, runtime_guard.elapsed())
         body["error"] = {"phase": "runtime", "diagnostics": [diag(err, source)]}
     elif isinstance(value, Err):
         body["error"] = {"phase": "program", "value": from_ilo(value.value)}
