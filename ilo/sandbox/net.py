@@ -17,6 +17,7 @@ handler that refuses a denied target).
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 
 from ilo.diagnostics.errors import IloUsageError
@@ -24,6 +25,7 @@ from ilo.sandbox import ALL, current, denied, python_checks
 
 SCHEMES = ("http", "https")
 DEFAULT_PORTS = {"http": 80, "https": 443}
+HOST_RE = re.compile(r"^[a-z0-9_-]+(\.[a-z0-9_-]+)*$")
 
 
 def canonical_host(host: str) -> str:
@@ -67,7 +69,7 @@ def parse_allowed(item: str) -> tuple[str, int | None]:
         port = int(port_text)
     wild = host.startswith("*.")
     name = canonical_host(host[2:] if wild else host)
-    if not name or "*" in name or "/" in name or "@" in name:
+    if not HOST_RE.match(name) and ":" not in name:
         raise _bad(item)
     return ("*." + name if wild else name), port
 
