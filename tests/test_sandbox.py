@@ -13,6 +13,7 @@ import threading
 import pytest
 
 from conftest import run_ilo
+from sandbox_helpers import diag, make_box
 from ilo import sandbox
 from ilo.diagnostics.errors import IloError, IloUsageError
 from ilo.sandbox import files, net
@@ -21,25 +22,13 @@ from ilo.tools.guard_audit import available_engines
 ENGINES = available_engines()
 
 
-def diag(proc) -> dict:
-    """The one JSON diagnostic of a failed run."""
-    lines = [l for l in proc.stderr.splitlines() if l.strip()]
-    assert len(lines) == 1, proc.stderr
-    return json.loads(lines[0])["error"]
-
-
 def ilo(tmp, *args, env=None):
     return run_ilo(*args, cwd=tmp, env=env)
 
 
 @pytest.fixture
 def box(tmp_path):
-    """data/ (readable), out/ (writable), a secret beside them and links out."""
-    (tmp_path / "data").mkdir()
-    (tmp_path / "out").mkdir()
-    (tmp_path / "data" / "a.txt").write_text("hello")
-    (tmp_path / "secret.txt").write_text("secret")
-    os.symlink("../secret.txt", tmp_path / "data" / "link")
+    make_box(tmp_path)
     os.symlink("..", tmp_path / "data" / "up")
     os.symlink("../secret.txt", tmp_path / "out" / "link")
     os.symlink("../nowhere.txt", tmp_path / "out" / "dangling")

@@ -5,12 +5,12 @@ refusal is the same clean R6xx diagnostic (``"layer": "kernel"``)."""
 from __future__ import annotations
 
 import json
-import os
 import socket
 
 import pytest
 
 from conftest import run_ilo
+from sandbox_helpers import diag, make_box
 from ilo import sandbox
 from ilo.sandbox import kernel
 
@@ -22,20 +22,13 @@ HOOK = {sandbox.PY_CHECKS_ENV: "1"}
 
 def kernel_refusal(proc, code: str) -> None:
     assert proc.returncode == 1, proc.stdout
-    lines = [l for l in proc.stderr.splitlines() if l.strip()]
-    assert len(lines) == 1, proc.stderr
-    err = json.loads(lines[0])["error"]
+    err = diag(proc)
     assert err["code"] == code and err["layer"] == "kernel", err
 
 
 @pytest.fixture
 def box(tmp_path):
-    (tmp_path / "data").mkdir()
-    (tmp_path / "out").mkdir()
-    (tmp_path / "data" / "a.txt").write_text("hello")
-    (tmp_path / "secret.txt").write_text("secret")
-    os.symlink("../secret.txt", tmp_path / "data" / "link")
-    return tmp_path
+    return make_box(tmp_path)
 
 
 def run(box, *args):
