@@ -4,11 +4,15 @@ exit code other than 0/1/2 (ilo/tools/fuzz.py has the rule).  Bounded for
 
 from __future__ import annotations
 
+import os
 import random
+import subprocess
+import sys
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from conftest import ilo_env
 from test_fuzz import _front_end_ok as front_end_ok
 
 from ilo.tools import fuzz
@@ -74,3 +78,14 @@ def test_huge_argument_lists_end_cleanly():
     clean(fuzz.run_cli([*fuzz.GUARD, "f x:n>n;x", "f", *["1"] * 50000]), "50000 args")
     clean(fuzz.run_cli([*fuzz.GUARD, "f xs:L n>n;len xs", "f", ",".join(["1"] * 100000)]),
           "a 100000-element list")
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full on this system")
+@pytest.mark.parametrize("args", [["--ast", "main>n;1"], ["main>n;prnt 1;2"], ["--version"],
+                                  ["--explain", "ILO-R607"]])
+def test_unwritable_stdout_ends_in_one_diagnostic(args):
+    with open("/dev/full", "wb") as full:
+        proc = subprocess.run([sys.executable, "-m", "ilo", *args], stdout=full,
+                              stderr=subprocess.PIPE, text=True, env=ilo_env(), timeout=60)
+    assert proc.returncode == 1, proc.stderr
+    assert "ILO-R606" in proc.stderr and "ILO-R013" not in proc.stderr

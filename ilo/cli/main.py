@@ -145,7 +145,9 @@ def run_guarded(program_arg: str, args: list[str], opts: Options) -> int:
     def body() -> int:
         try:
             sandbox.enter(policy, forked=os.getpid() != parent, program_file=program_arg)
-            return run(program_arg, args, opts)
+            code = run(program_arg, args, opts)
+            sink.flush()         # here, so an unwritable stdout is ILO-R606, not an internal error
+            return code
         except IloError as err:
             return report(err, opts)
         except KeyboardInterrupt:
