@@ -224,3 +224,16 @@ def test_without_landlock_require_is_a_usage_error(monkeypatch):
         sandbox.from_flags({"--allow-read": "."}, require_kernel=True)
     assert exc.value.code == "ILO-U008" and "Landlock" in exc.value.hint
     assert sandbox.from_flags({"--allow-read": "."}).restricted
+
+
+def test_without_o_path_the_resolved_path_is_checked(policy, monkeypatch):
+    monkeypatch.setattr(files, "O_PATH", 0)
+    os.close(files.open_read("rd", str(policy / "data" / "a.txt")))
+    for path in ("data/link", "secret.txt", "data/../secret.txt"):
+        with pytest.raises(IloError) as exc:
+            files.open_read("rd", str(policy / path))
+        assert exc.value.code == "ILO-R607"
+    with pytest.raises(IloError):
+        files.open_write("wr", str(policy / "x.txt"))
+    os.close(files.open_write("wr", str(policy / "out" / "new.txt")))
+    assert (policy / "out" / "new.txt").exists() and not (policy / "x.txt").exists()

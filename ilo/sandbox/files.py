@@ -41,13 +41,25 @@ def reopen(fd: int, flags: int) -> int:
 
 
 def _checks_paths(dim: str) -> bool:
-    return python_checks() and getattr(current(), dim) is not ALL and bool(O_PATH)
+    return python_checks() and getattr(current(), dim) is not ALL
+
+
+def _open_resolved(op: str, path: str, dim: str, flags: int) -> int:
+    """Without ``O_PATH`` (not Linux): resolve, check, then open the resolved
+    path with ``O_NOFOLLOW``; a folder swapped in between can still race,
+    which the Linux path above rules out."""
+    real = os.path.realpath(path)
+    if not within(real, getattr(current(), dim)):
+        raise denied(dim, op, real)
+    return os.open(real, flags | os.O_NOFOLLOW | CLOEXEC, 0o666)
 
 
 def open_read(op: str, path: str) -> int:
     """A read-only descriptor for ``path``, if the policy allows it."""
     if not _checks_paths("read"):
         return _kernel_mapped(op, path, "read", lambda: os.open(path, os.O_RDONLY | CLOEXEC))
+    if not O_PATH:
+        return _open_resolved(op, path, "read", os.O_RDONLY)
     pfd = os.open(path, O_PATH | CLOEXEC)
     try:
         real = real_path(pfd)
@@ -63,6 +75,8 @@ def open_write(op: str, path: str) -> int:
     if the policy allows it; the process's stdout/stderr are always allowed."""
     if not _checks_paths("write"):
         return _kernel_mapped(op, path, "write", lambda: os.open(path, WRITE_FLAGS, 0o666))
+    if not O_PATH:
+        return _open_resolved(op, path, "write", WRITE_FLAGS)
     try:
         pfd = os.open(path, O_PATH | CLOEXEC)
     except FileNotFoundError:
