@@ -126,23 +126,28 @@ def current() -> Policy:
 
 
 def enter(policy: Policy, *, forked: bool, program_file: str | None = None) -> None:
-    """Make ``policy`` the one the builtins check; in a forked child with a
-    restricting policy, also apply the kernel layer (nothing is undone)."""
+    """Make ``policy`` the one the builtins check; with a restricting policy,
+    also apply the kernel layer (nothing is undone): in the forked child that
+    runs the program, or in this very process when the kernel layer is
+    required and there is no child (``ILO_NO_FORK``, fork failed)."""
     global _policy, _kernel_active
     _policy = policy
     _kernel_active = False
-    if policy.restricted and forked:
-        from ilo import api
-        from ilo.sandbox import kernel
+    if not policy.restricted or not (forked or policy.require_kernel):
+        return
+    from ilo import api
+    from ilo.sandbox import kernel
 
-        api.load_program("main>n;1")     # the parsers' tables: lark caches them in /tmp
-        try:
-            _kernel_active = kernel.apply(policy, program_file)
-        except OSError as exc:
-            if policy.require_kernel:
-                raise IloRuntimeError("ILO-R611", f"the kernel sandbox could not be applied: {exc}",
-                                      hint="run without --require-kernel-sandbox to rely on "
-                                           "the Python checks alone") from None
+    api.load_program("main>n;1")     # the parsers' tables: lark caches them in /tmp
+    try:
+        _kernel_active = kernel.apply(policy, program_file)
+        why = "" if _kernel_active else kernel.why_unavailable()
+    except OSError as exc:
+        why = str(exc)
+    if policy.require_kernel and not _kernel_active:
+        raise IloRuntimeError("ILO-R611", f"the kernel sandbox could not be applied: {why}",
+                              hint="run without --require-kernel-sandbox to rely on "
+                                   "the Python checks alone")
 
 
 def kernel_active() -> bool:
