@@ -17,7 +17,7 @@ one is given, every dimension not named is denied.  A dimension holds
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ilo.diagnostics.errors import IloRuntimeError, IloUsageError
 
@@ -39,10 +39,6 @@ class Policy:
     net: tuple | None = ALL
     env: tuple | None = ALL
     require_kernel: bool = False
-    extra: dict = field(default_factory=dict, compare=False)
-
-    def allows_all(self, dim: str) -> bool:
-        return getattr(self, dim) is ALL
 
 
 _policy = Policy()
