@@ -163,6 +163,15 @@ def test_url_tricks_are_refused(tmp_path, server, url):
     assert diag(proc)["code"] == "ILO-R609"
 
 
+def test_get_many_makes_no_request_when_one_url_is_denied(tmp_path, server):
+    urls = f'["http://127.0.0.1:{server}/","http://localhost:{server}/"]'
+    proc = ilo(tmp_path, "--allow-net", f"127.0.0.1:{server}", f"main>L (R t t);get-many {urls}")
+    assert proc.returncode == 1 and diag(proc)["code"] == "ILO-R609"
+    proc = ilo(tmp_path, "--allow-net", f"127.0.0.1:{server}",
+               f'main>L (R t t);get-many ["http://127.0.0.1:{server}/"]')
+    assert proc.returncode == 0 and "pong" in proc.stdout, proc.stderr
+
+
 def test_wildcard_matches_subdomains_only():
     sandbox.enter(sandbox.from_flags({"--allow-net": "*.example.org,api.x.com:8080"}),
                   forked=False)

@@ -94,6 +94,8 @@ def get_many(ctx, args):
             fail(f"get-many requires L t (list of urls); element {i} is {debug(u)}")
     if not urls:
         return []
+    for u in urls:                 # every URL is allowed, or no request is made
+        net.check_url("get-many", u)
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(urls))) as pool:
