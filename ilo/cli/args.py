@@ -28,11 +28,14 @@ FLAGS = {
     "--ast": ("ast", True),
     "--run": ("run", True),
     "--dense": ("dense", True), "-d": ("dense", True),
+    "--require-kernel-sandbox": ("require_kernel_sandbox", True),
 }
 VALUE_FLAGS = {
     "--engine": "engine", "--max-runtime": "max_runtime", "--max-output-bytes": "max_output_bytes",
     "--max-memory": "max_memory", "--max-idle": "max_idle", "--tools": "tools",
     "--max-write-bytes": "max_write_bytes", "--drain-timeout": "drain_timeout",
+    "--allow-read": "allow_read", "--allow-write": "allow_write", "--allow-net": "allow_net",
+    "--allow-env": "allow_env",
 }
 ENGINE_NAMES = ("tree", "vm", "jit")
 
@@ -55,6 +58,11 @@ class Options:
     max_idle: str | None = None
     max_write_bytes: str | None = None
     drain_timeout: str | None = None
+    allow_read: str | None = None    # --allow-*: comma lists (paths made absolute), "*" = all
+    allow_write: str | None = None
+    allow_net: str | None = None
+    allow_env: str | None = None
+    require_kernel_sandbox: bool = False
     passthrough: list = field(default_factory=list)   # guard/engine flags as given, for `ilo test`
 
 
@@ -73,6 +81,8 @@ def take_flag(argv: list[str], i: int, opts: Options) -> int:
             value = argv[i + 1]
             nxt = i + 2
         check_value(name, value)
+        if name.startswith("--allow-"):
+            value = allow_value(name, value, getattr(opts, VALUE_FLAGS[name]))
         setattr(opts, VALUE_FLAGS[name], value)
         opts.passthrough += [name, value]
         return nxt
@@ -83,6 +93,8 @@ def take_flag(argv: list[str], i: int, opts: Options) -> int:
             opts.explicit_json = True
         if dest == "engine":
             opts.passthrough += ["--engine", value]
+        elif dest == "require_kernel_sandbox":
+            opts.passthrough.append(a)
         return i + 1
     return i
 
@@ -98,6 +110,24 @@ def check_value(flag: str, value: str) -> None:
     elif flag == "--engine" and value not in ENGINE_NAMES:
         raise IloUsageError("ILO-U002", f"unknown engine '{value}'",
                             hint=f"engines: {', '.join(ENGINE_NAMES)}")
+
+
+def allow_value(flag: str, value: str, before: str | None) -> str:
+    """An ``--allow-*`` value checked, made absolute, merged with an earlier one."""
+    from ilo import sandbox
+
+    value = sandbox.check_flag(flag, value)
+    if before is None or value == "*" or before == "*":
+        return value if before != "*" else before
+    return before + "," + value
+
+
+def sandbox_policy(opts: Options):
+    """The capability policy of the ``--allow-*`` flags (usage errors exit 2)."""
+    from ilo import sandbox
+
+    return sandbox.from_flags({flag: getattr(opts, dest) for flag, dest in VALUE_FLAGS.items()
+                               if flag.startswith("--allow-")}, opts.require_kernel_sandbox)
 
 
 def guard_flags(opts: Options) -> dict:

@@ -29,6 +29,9 @@ flags:
   --max-runtime SECS (60)   --max-output-bytes BYTES (104857600)
   --max-memory MB (4096)    --max-idle SECS (0 = off)
   --max-write-bytes BYTES (1073741824)   --drain-timeout SECS (5)
+  --allow-read DIRS  --allow-write DIRS  --allow-net HOSTS  --allow-env NAMES
+                     (comma lists, '*' = all; once one is given the rest are denied)
+  --require-kernel-sandbox   exit 2 unless Landlock enforces the --allow-* rules too
 """
 
 
@@ -82,7 +85,12 @@ def _main(argv: list[str], opts: Options) -> int:
         if a == "--version":
             from ilo import __version__
 
-            sink.write_report(f"ilo {__version__}\n")
+            if "--json" in argv or "-j" in argv:
+                from ilo import sandbox
+
+                sink.write_report(json.dumps({"version": __version__, "sandbox": sandbox.layers()}) + "\n")
+            else:
+                sink.write_report(f"ilo {__version__}\n")
             return 0
         if a == "--explain":
             return explain(argv[i + 1:], opts)
@@ -142,14 +150,18 @@ def run_guarded(program_arg: str, args: list[str], opts: Options) -> int:
 
     The parent stays light (no engine imported) so the fork is cheap; the
     child loads, checks and runs the program inside the runtime budget."""
-    from ilo import runtime_guard, supervise
-    from ilo.cli.args import guard_flags
+    from ilo import runtime_guard, sandbox, supervise
+    from ilo.cli.args import guard_flags, sandbox_policy
 
     limits = runtime_guard.limits_from_flags(guard_flags(opts))
+    policy, parent = sandbox_policy(opts), os.getpid()
 
     def body() -> int:
         try:
-            return run(program_arg, args, opts)
+            sandbox.enter(policy, forked=os.getpid() != parent, program_file=program_arg)
+            code = run(program_arg, args, opts)
+            sink.flush()         # here, so an unwritable stdout is ILO-R606, not an internal error
+            return code
         except IloError as err:
             return report(err, opts)
         except KeyboardInterrupt:

@@ -16,7 +16,7 @@ U     usage: the command line itself is wrong
 The L/P/T/W/R001-R099 codes are the ones the reference implementation
 defines; the meanings are kept so an agent's knowledge transfers. The
 explanations are written for this implementation. ILO-R016, ILO-R017,
-ILO-R601..R604 and the ILO-U codes are ours.
+ILO-R601..R611 and the ILO-U codes are ours.
 
 Each explanation says what the code means, the usual cause, how to fix it,
 and shows a small example.
@@ -1066,6 +1066,69 @@ _add("ILO-R606", "stdout is not writable", """
       ilo 'main>n;prnt 1;2' > /dev/full     -- no space left on device
 """)
 
+_add("ILO-R607", "reading a file is not allowed (--allow-read)", """
+    The run was given `--allow-*` flags and the file a builtin tried to
+    read (`rd`, `rdl`, `rdjl`) does not lie in a folder named by
+    `--allow-read`. Once any `--allow-*` flag is given, whatever is not
+    named is denied. The path checked is the file actually opened, after
+    `..` and symlinks are resolved, so neither can leave an allowed folder.
+    `"layer": "kernel"` in the JSON form means the Landlock layer refused
+    it (the Python check was bypassed or missed it).
+
+    Fix: add the folder: `--allow-read data,config` (`--allow-read '*'`
+    allows every file).
+
+    Example:
+      ilo --allow-read data 'main>R t t;rd "/etc/passwd"'   -- refused
+""")
+
+_add("ILO-R608", "writing a file is not allowed (--allow-write)", """
+    The run was given `--allow-*` flags and the file `wr` / `wrl` tried to
+    write does not lie in a folder named by `--allow-write`. A new file is
+    created inside its checked parent folder and never through a symlink.
+    The program's own stdout and stderr (`/dev/stdout`) are always allowed.
+
+    Fix: add the folder: `--allow-write out` (`--allow-write '*'` allows
+    every file).
+
+    Example:
+      ilo --allow-write out 'main>R t t;wr "../x.txt" "hi"'   -- refused
+""")
+
+_add("ILO-R609", "network access is not allowed (--allow-net)", """
+    The run was given `--allow-*` flags and `get` / `post` / `get-many`
+    (or a redirect it followed) went to a host not named by `--allow-net`.
+    Hosts are compared after URL parsing: `http://allowed@evil/` goes to
+    `evil`; IP literals in decimal or hex are compared as the address they
+    mean; only http and https URLs are allowed.
+
+    Fix: name the host: `--allow-net api.example.com,*.example.org`, or
+    `host:port`; `--allow-net '*'` allows every host.
+
+    Example:
+      ilo --allow-net api.example.com 'main>R t t;get "http://evil.test/"'
+""")
+
+_add("ILO-R610", "reading an environment variable is not allowed (--allow-env)", """
+    The run was given `--allow-*` flags and `env NAME` asked for a
+    variable not named by `--allow-env`.
+
+    Fix: name it: `--allow-env HOME,LANG` (`--allow-env '*'` allows all).
+
+    Example:
+      ilo --allow-read . 'main>R t t;env "HOME"'   -- refused
+""")
+
+_add("ILO-R611", "the kernel sandbox could not be applied", """
+    `--require-kernel-sandbox` was given and the Landlock ruleset failed to
+    apply in the process that runs the program, so ilo stops before the
+    program starts. (Without the flag the run goes on with the Python
+    checks alone.)
+
+    Fix: run on a Linux kernel with Landlock enabled, or drop
+    `--require-kernel-sandbox`.
+""")
+
 _add("ILO-R604", "recursion too deep", """
     A chain of function calls nested deeper than the engine's stack limit.
     Almost always the recursion has no reachable base case.
@@ -1177,6 +1240,18 @@ _add("ILO-U007", "engine not available", """
     engine is not finished yet).
 
     Fix: use `--engine tree`, which is always available.
+""")
+
+
+_add("ILO-U008", "kernel sandbox required but unavailable", """
+    `--require-kernel-sandbox` asks that the `--allow-*` rules also hold at
+    the OS level (Landlock, Linux 5.13+). This machine's kernel has no
+    Landlock (older kernel, other OS, or landlock missing from the boot
+    `lsm=` list), or no `--allow-*` flag was given to enforce.
+    `ilo --version --json` shows which sandbox layers are available.
+
+    Fix: run where Landlock is enabled, or drop the flag to rely on the
+    Python checks alone.
 """)
 
 

@@ -153,6 +153,7 @@ def _worker(jobs: list[tuple[int, Job]], flags, timeout, out_fd: int) -> int:
     os.dup2(devnull, 1)           # a case never reaches the terminal; `wr /dev/stdout`
     os.dup2(devnull, 2)           # is still the case's stdout (same file as fd 1)
     os.close(devnull)
+    _sandbox(flags, [job.path for _i, job in jobs])
     for index, job in jobs:
         supervise.send_line(out_fd, {"start": index})
         try:
@@ -163,6 +164,22 @@ def _worker(jobs: list[tuple[int, Job]], flags, timeout, out_fd: int) -> int:
             msg = {"i": index, "rc": None, "error": f"{type(exc).__name__}: {exc}"}
         supervise.send_line(out_fd, msg)
     return 0
+
+
+def _sandbox(flags, paths) -> None:
+    """With ``--allow-*`` flags, restrict this worker once, for its whole
+    batch: the flags' rules plus read access to the cases' folders."""
+    if not any(f.startswith("--allow-") or f == "--require-kernel-sandbox" for f in flags):
+        return
+    from ilo import sandbox
+    from ilo.cli.args import Options, sandbox_policy, take_flag
+
+    opts, i = Options(), 0
+    while i < len(flags):
+        j = take_flag(flags, i, opts)
+        i = j if j != i else i + 1
+    folders = sorted({str(p.resolve().parent) for p in paths})
+    sandbox.enter(sandbox_policy(opts), forked=True, extra_read=folders)
 
 
 # --------------------------------------------------------------------------

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import os
 
+from ilo import sandbox
 from ilo.runtime.values import Err, IloMap, Ok
+from ilo.sandbox import net
 
 from ._core import builtin, debug, fail
 
@@ -31,16 +33,23 @@ def _headers(op: str, v) -> dict[str, str]:
     return {str(k): (x if isinstance(x, str) else debug(x)) for k, x in v.items()}
 
 
-def request(url: str, body: str | None = None, headers: dict | None = None, opener=None):
-    """Perform one request; returns ``Ok(body_text)`` or ``Err(message)``."""
+def request(url: str, body: str | None = None, headers: dict | None = None, opener=None,
+            op: str = "get"):
+    """Perform one request; returns ``Ok(body_text)`` or ``Err(message)``.
+
+    Under ``--allow-net`` the URL, the host really connected to and every
+    redirect target are checked (:mod:`ilo.sandbox.net`); a refusal is the
+    ILO-R609 diagnostic, also when it comes from the kernel layer."""
     import urllib.error  # imported on first use: urllib and ssl cost start-up time
     import urllib.request
 
+    net.check_url(op, url)
+    opener = opener or net.opener()
     data = None if body is None else body.encode("utf-8")
     try:
         req = urllib.request.Request(url, data=data, headers=headers or {},
                                      method="GET" if body is None else "POST")
-        open_ = opener or urllib.request.urlopen
+        open_ = opener.open if opener is not None else urllib.request.urlopen
         try:
             with open_(req, timeout=_timeout()) as resp:
                 raw = resp.read()
@@ -48,6 +57,8 @@ def request(url: str, body: str | None = None, headers: dict | None = None, open
             raw = e.read()
     except (urllib.error.URLError, OSError, ValueError) as e:
         reason = getattr(e, "reason", None)
+        if sandbox.kernel_active() and isinstance(reason or e, PermissionError):
+            raise sandbox.denied("net", op, url, layer="kernel") from None
         return Err(str(reason if reason is not None else e))
     try:
         return Ok(raw.decode("utf-8"))
@@ -70,7 +81,7 @@ def post(ctx, args):
     if not (isinstance(url, str) and isinstance(body, str)):
         fail(f"post requires (t, t), got ({debug(url)}, {debug(body)})")
     headers = _headers("post", args[2]) if len(args) == 3 else {}
-    return request(url, body, headers)
+    return request(url, body, headers, op="post")
 
 
 @builtin("get-many", 1, ret="L (R t t)", params=("L t",))
@@ -83,7 +94,9 @@ def get_many(ctx, args):
             fail(f"get-many requires L t (list of urls); element {i} is {debug(u)}")
     if not urls:
         return []
+    for u in urls:                 # every URL is allowed, or no request is made
+        net.check_url("get-many", u)
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(urls))) as pool:
-        return list(pool.map(request, urls))
+        return list(pool.map(lambda u: request(u, op="get-many"), urls))

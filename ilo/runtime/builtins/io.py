@@ -12,8 +12,9 @@ from __future__ import annotations
 import os
 import stat
 
-from ilo import runtime_guard, sink
+from ilo import runtime_guard, sandbox, sink
 from ilo.runtime.values import Err, IloMap, Ok, Record, display, map_sorted_items
+from ilo.sandbox import files
 
 from ._core import builtin, debug, fail, rust_lines
 from .json_ import dump, parse_result
@@ -30,6 +31,7 @@ def env(ctx, args):
     key = args[0]
     if not isinstance(key, str):
         fail(f"env requires text, got {debug(key)}")
+    sandbox.check_env(key)
     val = os.environ.get(key) if key and "=" not in key and "\0" not in key else None
     return Err(f"env var '{key}' not set") if val is None else Ok(val)
 
@@ -42,16 +44,17 @@ def os_message(e: OSError) -> str:
     return str(e)
 
 
-def read_text(path: str) -> str:
-    """Read a whole UTF-8 file; raises OSError/UnicodeDecodeError (see os_message)."""
-    with open(path, "rb") as f:
+def read_text(path: str, op: str = "rd") -> str:
+    """Read a whole UTF-8 file; raises OSError/UnicodeDecodeError (see os_message),
+    or the sandbox diagnostic when ``--allow-read`` does not cover it."""
+    with open(files.open_read(op, path), "rb") as f:
         data = f.read()
     return data.decode("utf-8")
 
 
-def _read(path: str):
+def _read(path: str, op: str = "rd"):
     try:
-        return read_text(path), None
+        return read_text(path, op), None
     except (OSError, UnicodeDecodeError, ValueError) as e:
         return None, Err(os_message(e) if isinstance(e, (OSError, UnicodeDecodeError)) else str(e))
 
@@ -170,20 +173,20 @@ def rdb(ctx, args):
 
 @builtin("rdl", 1, ret="R (L t) t", params=("t",))
 def rdl(ctx, args):
-    content, err = _read(_path("rdl", args[0]))
+    content, err = _read(_path("rdl", args[0]), "rdl")
     return err if err is not None else Ok(rust_lines(content))
 
 
 @builtin("rdjl", 1, ret="L (R _ t)", params=("t",))
 def rdjl(ctx, args):
     path = _path("rdjl", args[0])
-    content, err = _read(path)
+    content, err = _read(path, "rdjl")
     if err is not None:
         fail(f"rdjl failed to read '{path}': {err.value}")
     return [parse_result(line) for line in content.split("\n") if line]
 
 
-def _write(path: str, content: str):
+def _write(path: str, content: str, op: str = "wr"):
     """Write a whole file, charged to the runtime guard.
 
     What the opened file *is* decides the budget, not its name: the
@@ -191,11 +194,11 @@ def _write(path: str, content: str):
     through the one stdout sink like ``prnt``; its stderr or a terminal is
     charged to ``--max-output-bytes``; anything else to ``--max-write-bytes``.
     The file is truncated only after that check, so naming stdout never
-    truncates a file stdout is redirected to."""
+    truncates a file stdout is redirected to.  ``--allow-write`` is checked
+    on the file actually opened (:mod:`ilo.sandbox.files`)."""
     data = content.encode("utf-8", "surrogatepass")
-    flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
     try:
-        fd = os.open(path, flags, 0o666)
+        fd = files.open_write(op, path)
     except (OSError, ValueError) as e:
         return Err(os_message(e) if isinstance(e, OSError) else str(e))
     try:
@@ -252,4 +255,4 @@ def wrl(ctx, args):
     for line in lines:
         if not isinstance(line, str):
             fail(f"wrl list must contain text, got {debug(line)}")
-    return _write(path, "".join(line + "\n" for line in lines))
+    return _write(path, "".join(line + "\n" for line in lines), "wrl")
