@@ -73,14 +73,15 @@ def build(workers: Workers):
 
 
 def main(argv: list[str], opts) -> int:
-    from ilo.cli.args import guard_flags
+    from ilo.cli.args import guard_flags, sandbox_policy
 
     if argv:
         raise IloUsageError("ILO-U001", f"ilo mcp: unexpected argument '{argv[0]}'",
                             hint="usage: ilo [guard flags] [--engine E] mcp")
     server_class = _server_class()        # a usage error before anything starts
     del server_class
-    workers = Workers(1, runtime_guard.limits_from_flags(guard_flags(opts)), opts.engine)
+    workers = Workers(1, runtime_guard.limits_from_flags(guard_flags(opts)), opts.engine,
+                      policy=sandbox_policy(opts))
     atexit.register(workers.close)
     workers.call({"program": "main>n;1"})   # fork the first worker before any thread exists
     build(workers).run()

@@ -23,7 +23,7 @@ USAGE = "usage: ilo [guard flags] [--engine E] serv [-j N]"
 
 
 def main(argv: list[str], opts) -> int:
-    from ilo.cli.args import guard_flags
+    from ilo.cli.args import guard_flags, sandbox_policy
 
     jobs = 1
     i = 0
@@ -39,7 +39,7 @@ def main(argv: list[str], opts) -> int:
             raise IloUsageError("ILO-U001", f"ilo serv: unexpected argument '{a}'", hint=USAGE)
     base = runtime_guard.limits_from_flags(guard_flags(opts))
     with supervise.GroupKeeper() as keeper:
-        workers = Workers(jobs, base, opts.engine, keeper)
+        workers = Workers(jobs, base, opts.engine, keeper, sandbox_policy(opts))
         try:
             return _loop(workers, ordered=jobs == 1)
         finally:

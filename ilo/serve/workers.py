@@ -31,9 +31,12 @@ from ilo.serve import core
 BACKSTOP_S = 0.15
 
 
-def _worker(req_fd: int, resp_fd: int, base, engine) -> int:
+def _worker(req_fd: int, resp_fd: int, base, engine, policy=None) -> int:
     import faulthandler
     faulthandler.disable()
+    if policy is not None and policy.restricted:
+        from ilo import sandbox     # the command's --allow-* rules, both layers, for good
+        sandbox.enter(policy, forked=True)
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
@@ -70,11 +73,13 @@ class Workers:
     """``n`` warm workers; :meth:`submit` requests, :meth:`wait` for responses."""
 
     def __init__(self, n: int = 1, base: runtime_guard.GuardLimits | None = None,
-                 engine: str = "tree", keeper: supervise.GroupKeeper | None = None):
+                 engine: str = "tree", keeper: supervise.GroupKeeper | None = None,
+                 policy=None):
         self.n = max(1, n)
         self.base = base or runtime_guard.GuardLimits()
         self.engine = engine
         self.keeper = keeper
+        self.policy = policy            # sandbox policy of the command (requests cannot widen it)
         self.idle: list[_Worker] = []
         self.busy: list[_Worker] = []
         self.queue: deque = deque()
@@ -88,12 +93,12 @@ class Workers:
             self.warm = True
         req_r, req_w = os.pipe2(os.O_CLOEXEC)
         resp_r, resp_w = os.pipe2(os.O_CLOEXEC)
-        base, engine = self.base, self.engine
+        base, engine, policy = self.base, self.engine, self.policy
 
         def target() -> int:
             os.close(req_w)
             os.close(resp_r)
-            return _worker(req_r, resp_w, base, engine)
+            return _worker(req_r, resp_w, base, engine, policy)
 
         with (self.keeper.starting() if self.keeper else contextlib.nullcontext()):
             try:

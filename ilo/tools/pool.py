@@ -168,7 +168,8 @@ def _worker(jobs: list[tuple[int, Job]], flags, timeout, out_fd: int) -> int:
 
 def _sandbox(flags, paths) -> None:
     """With ``--allow-*`` flags, restrict this worker once, for its whole
-    batch: the flags' rules plus read access to the cases' folders."""
+    batch: the flags' rules plus read access to the cases' own files (as a
+    direct run may read its program file, and nothing else beside it)."""
     if not any(f.startswith("--allow-") or f == "--require-kernel-sandbox" for f in flags):
         return
     from ilo import sandbox
@@ -178,8 +179,8 @@ def _sandbox(flags, paths) -> None:
     while i < len(flags):
         j = take_flag(flags, i, opts)
         i = j if j != i else i + 1
-    folders = sorted({str(p.resolve().parent) for p in paths})
-    sandbox.enter(sandbox_policy(opts), forked=True, extra_read=folders)
+    files = sorted({str(p.resolve()) for p in paths})
+    sandbox.enter(sandbox_policy(opts), forked=True, extra_read=files)
 
 
 # --------------------------------------------------------------------------
@@ -316,6 +317,8 @@ class Pool:
         left = [(i, j) for i, j in b.jobs if i not in b.done]
         if not left:
             return
+        if b.running is None and not b.done:
+            b.running = left[0][0]         # died before its first case: blame that one
         if b.running is not None:
             why = (supervise.signal_name(signo) if signo is not None
                    else f"exit status {code}")
