@@ -34,14 +34,14 @@ BACKSTOP_S = 0.15
 def _worker(req_fd: int, resp_fd: int, base, engine, policy=None) -> int:
     import faulthandler
     faulthandler.disable()
-    if policy is not None and policy.restricted:
-        from ilo import sandbox     # the command's --allow-* rules, both layers, for good
-        sandbox.enter(policy, forked=True)
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
     os.close(devnull)
     reader = os.fdopen(req_fd, "rb", buffering=1 << 16)
+    if policy is not None and policy.restricted:
+        from ilo import sandbox     # the command's --allow-* rules, both layers, for good
+        sandbox.enter(policy, forked=True)
     for line in reader:
         try:
             req = json.loads(line)
