@@ -97,6 +97,11 @@ def test_run_error_paths(prog):
     assert ilo("run", prog("main>n;/1 0\n")).returncode == 1
 
 
+def test_double_dash_ends_the_flags():
+    assert ilo("run", "f x:n>n;x", "--", "-5").stdout == "-5\n"
+    assert ilo("f x:t y:t>t;+x y", "a", "--", "--json").stdout == "a--json\n"
+
+
 def test_silent_drops_program_stdout_only():
     src = 'f>R n t;prnt "noise";^"bad"'
     loud = ilo(src)

@@ -164,7 +164,7 @@ def run_source_args(rest: list[str], opts: Options) -> int:
     """``SRC [flags] [func] [args] [long flags]``, then run it under the guard."""
     program_arg = rest[0]
     k = 1
-    while k < len(rest) and looks_like_flag(rest[k]):
+    while k < len(rest) and looks_like_flag(rest[k]) and rest[k] != "--":
         j = take_flag(rest, k, opts)
         if j == k:
             break
@@ -174,12 +174,15 @@ def run_source_args(rest: list[str], opts: Options) -> int:
 
 def late_flags(args: list[str], opts: Options) -> list[str]:
     """Long flags (``--json``, ``--engine tree``...) may also follow the
-    program's arguments; short ones there are data (``-t`` may be a value)."""
+    program's arguments; short ones there are data (``-t`` may be a value),
+    and so is everything after ``--``."""
     data: list[str] = []
     i = 0
     while i < len(args):
         a = args[i]
-        if a.startswith("--") and a != "--":
+        if a == "--":               # everything after it is data
+            return data + args[i + 1:]
+        if a.startswith("--"):
             j = take_flag(args, i, opts)
             if j != i:
                 i = j
