@@ -17,18 +17,16 @@ STRICT_FAILURE = 1      # warnings under --strict: the check fails, as upstream'
 def main(args: list[str], opts: Options) -> int:
     from ilo import api
     from ilo.checks.warnings import find_warnings
-    from ilo.cli.main import read_program
+    from ilo.cli.main import read_program, report
 
     positional, own = command_args(args, opts, "check", {"--strict": False})
     expect_positionals(positional, "check", "SRC", 1, 1)
     source, filename = read_program(positional[0])
-    mode = diag_mode(opts)
     try:
         program = api.load_program(source, filename, max_depth=max_ast_depth(opts))
     except IloError as err:
-        sink.write_stderr(render(err, mode, source) + "\n")
-        return err.exit_code
+        return report(err, opts, source)
     warnings = find_warnings(program)
     for warning in warnings:
-        sink.write_stderr(render(warning, mode, source) + "\n")
+        sink.write_stderr(render(warning, diag_mode(opts), source) + "\n")
     return STRICT_FAILURE if warnings and own.get("--strict") else 0

@@ -13,7 +13,7 @@ from collections import deque
 
 from ilo import sink
 from ilo.cli.args import Options, command_args, expect_positionals, max_ast_depth
-from ilo.diagnostics.errors import IloUsageError
+from ilo.diagnostics.errors import IloError, IloUsageError
 from ilo.syntax import ast as A
 
 OWN_FLAGS = {"--fn": True, "--reverse": False, "--dot": False}
@@ -21,7 +21,7 @@ OWN_FLAGS = {"--fn": True, "--reverse": False, "--dot": False}
 
 def main(args: list[str], opts: Options) -> int:
     from ilo import api
-    from ilo.cli.main import read_program
+    from ilo.cli.main import read_program, report
 
     positional, own = command_args(args, opts, "graph", OWN_FLAGS)
     expect_positionals(positional, "graph", "FILE", 1, 1)
@@ -29,7 +29,10 @@ def main(args: list[str], opts: Options) -> int:
         raise IloUsageError("ILO-U001", "--reverse needs --fn NAME",
                             hint="e.g. ilo graph prog.ilo --fn helper --reverse")
     source, filename = read_program(positional[0])
-    program = api.load_program(source, filename, check=False, max_depth=max_ast_depth(opts))
+    try:
+        program = api.load_program(source, filename, check=False, max_depth=max_ast_depth(opts))
+    except IloError as err:
+        return report(err, opts, source)
     calls = call_graph(program)
     focus = own.get("--fn")
     if focus is not None:

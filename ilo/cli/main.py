@@ -19,6 +19,7 @@ from ilo.cli.usage import NOT_OFFERED, USAGE, subcommand_help
 from ilo.diagnostics.errors import IloError, IloRuntimeError, IloUsageError
 from ilo.diagnostics.render import render
 
+
 def report(err: IloError, opts: Options, source: str | None = None) -> int:
     sink.flush()
     sink.write_stderr(render(err, diag_mode(opts), source) + "\n")

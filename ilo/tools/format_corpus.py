@@ -73,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     result, lost = run(ns.layout, ns.jobs)
     sink.write_report(result.summary().replace("conformance", f"formatted ({ns.layout})") + "\n")
     sink.write_report("".join(f"lost: {cid}\n" for cid in lost))
+    sink.flush()
     return 1 if lost else 0
 
 
