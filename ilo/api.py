@@ -90,6 +90,21 @@ def make_engine(program: A.Program, engine: str = "tree", tools=None):
     raise IloUsageError("ILO-U002", f"unknown engine '{engine}'", hint="engines: tree, vm, jit")
 
 
+def available_engines() -> list[str]:
+    """The engines that can run a program in this build (asked, not assumed)."""
+    from ilo.diagnostics.errors import IloError
+
+    program = load_program("main>n;0")
+    names = []
+    for engine in ENGINES:
+        try:
+            make_engine(program, engine)
+        except IloError:
+            continue
+        names.append(engine)
+    return names
+
+
 def run_source(source: str, func: str | None = None, args=(), *, engine: str = "tree",
                filename: str | None = None):
     """Convenience for embedding: parse, check and run; returns the ilo value."""

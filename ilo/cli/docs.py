@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ilo import sink
 from ilo.cli.args import Options, command_args, expect_positionals
-from ilo.diagnostics.errors import IloError, IloUsageError
+from ilo.diagnostics.errors import IloUsageError
 
 ROOT = Path(__file__).resolve().parents[2]     # the project: SPEC.md and skills/ live here
 SPEC_TOPICS = ("lang", "ai")
@@ -24,6 +24,7 @@ def explain_command(args: list[str], opts: Options) -> int:
 
 def version_command(args: list[str], opts: Options) -> int:
     from ilo import __version__
+    from ilo.api import available_engines
 
     positional, _ = command_args(args, opts, "version")
     expect_positionals(positional, "version", "", 0, 0)
@@ -34,21 +35,6 @@ def version_command(args: list[str], opts: Options) -> int:
             "sandbox": []}
     sink.write_report(json.dumps(info, separators=(",", ":")) + "\n")
     return 0
-
-
-def available_engines() -> list[str]:
-    """The engines that can run a program in this build (asked, not assumed)."""
-    from ilo import api
-
-    program = api.load_program("main>n;0")
-    names = []
-    for engine in api.ENGINES:
-        try:
-            api.make_engine(program, engine)
-        except IloError:
-            continue
-        names.append(engine)
-    return names
 
 
 def guard_layers(opts: Options) -> dict[str, float]:
