@@ -23,11 +23,17 @@ STACK_LIMIT = 30000
 sys.setrecursionlimit(STACK_LIMIT)
 
 
-def load_program(source: str, filename: str | None = None, *, check: bool = True) -> A.Program:
-    """Parse ``source``, resolve ``use`` imports, and run the static checks."""
+def load_program(source: str, filename: str | None = None, *, check: bool = True,
+                 max_depth: int | None = None) -> A.Program:
+    """Parse ``source``, resolve ``use`` imports, and run the static checks;
+    ``max_depth`` (``--max-ast-depth``) refuses deeper trees before any check."""
     try:
         program = parse(source, filename)
         program = resolve_imports(program, filename, stack=())
+        if max_depth:
+            from ilo.syntax.depth import check_depth
+
+            check_depth(program, max_depth)
         if check:
             from ilo.checks.verify import verify
 

@@ -93,7 +93,7 @@ def test_without_flags_everything_is_allowed(box):
 def test_bad_allow_values_are_usage_errors(box, flags):
     proc = ilo(box, *flags, "main>n;1")
     assert proc.returncode == 2
-    assert diag(proc)["code"] in ("ILO-U002", "ILO-U008")
+    assert diag(proc)["code"] in ("ILO-U002", "ILO-U009")
 
 
 def test_test_cases_run_under_the_commands_caps(box):
@@ -231,7 +231,7 @@ def test_without_landlock_require_is_a_usage_error(monkeypatch):
     assert kernel.describe()["available"] is False
     with pytest.raises(IloUsageError) as exc:
         sandbox.from_flags({"--allow-read": "."}, require_kernel=True)
-    assert exc.value.code == "ILO-U008" and "Landlock" in exc.value.hint
+    assert exc.value.code == "ILO-U009" and "Landlock" in exc.value.hint
     assert sandbox.from_flags({"--allow-read": "."}).restricted
 
 

@@ -46,7 +46,7 @@ def test_shapes_and_order(engine):
     out = serv([{"program": DOUBLE, "args": ["21"], "id": 1},
                 {"program": DOUBLE, "func": "f", "args": [5]},
                 "{not json",
-                {"program": 'main>n;prnt "hi";^"bad"'},
+                {"program": 'main>R n t;prnt "hi";^"bad"'},
                 {"program": "main>n;x"},
                 {"program": "main>n;+"},
                 {"args": []},
@@ -182,7 +182,7 @@ def test_cache_skips_the_front_end(monkeypatch):
 def test_api_run_and_check():
     r = ilo.run(DOUBLE, args=[21])
     assert (r.ok, r.value, r.stdout, r.diagnostics, r.phase) == (True, 42, "", [], None)
-    r = ilo.run('main>n;prnt "a";^"e"')
+    r = ilo.run('main>R n t;prnt "a";^"e"')
     assert (r.ok, r.phase, r.value, r.stdout) == (False, "program", "e", "a\n")
     assert ilo.check("f x:n>n;+x y")[0]["code"] == "ILO-T004"
     assert ilo.check(DOUBLE) == []

@@ -8,6 +8,7 @@ or ``--x`` can be passed through as arguments).
 from __future__ import annotations
 
 import json
+import os
 import sys
 import re
 from dataclasses import dataclass, field
@@ -21,13 +22,16 @@ IDENT_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 FLAGS = {
     "--json": ("mode", "json"), "-j": ("mode", "json"),
     "--text": ("mode", "text"), "-t": ("mode", "text"),
-    "--ansi": ("mode", "text"), "-a": ("mode", "text"),
-    "--no-hints": ("no_hints", True), "-nh": ("no_hints", True),
-    "--run-tree": ("engine", "tree"), "--run-vm": ("engine", "vm"),
-    "--run-cranelift": ("engine", "jit"), "--run-jit": ("engine", "jit"),
+    "--ansi": ("mode", "ansi"), "-a": ("mode", "ansi"),
+    "--no-hints": ("no_hints", True), "-nh": ("no_hints", True), "-n": ("no_hints", True),
+    "--silent": ("silent", True), "-s": ("silent", True),
+    "--run-tree": ("engine", "tree"), "--run-vm": ("engine", "vm"), "--vm": ("engine", "vm"),
+    "--run-cranelift": ("engine", "jit"), "--run-jit": ("engine", "jit"), "--jit": ("engine", "jit"),
     "--ast": ("ast", True),
     "--run": ("run", True),
-    "--dense": ("dense", True), "-d": ("dense", True),
+    "--dense": ("layout", "dense"), "-d": ("layout", "dense"), "--fmt": ("layout", "dense"),
+    "--expanded": ("layout", "expanded"), "-e": ("layout", "expanded"),
+    "--fmt-expanded": ("layout", "expanded"),
     "--require-kernel-sandbox": ("require_kernel_sandbox", True),
 }
 VALUE_FLAGS = {
@@ -36,20 +40,24 @@ VALUE_FLAGS = {
     "--max-write-bytes": "max_write_bytes", "--drain-timeout": "drain_timeout",
     "--allow-read": "allow_read", "--allow-write": "allow_write", "--allow-net": "allow_net",
     "--allow-env": "allow_env",
+    "--max-ast-depth": "max_ast_depth",
 }
 ENGINE_NAMES = ("tree", "vm", "jit")
 
-FLAG_EXAMPLES = {"--engine": "tree", "--tools": "tools.json"}
+FLAG_EXAMPLES = {"--engine": "tree", "--tools": "tools.json", "--max-ast-depth": "256"}
 
 
 @dataclass
 class Options:
-    mode: str | None = None          # "json" | "text" | None (auto)
+    mode: str | None = None          # "json" | "text" | "ansi" | None (auto)
     explicit_json: bool = False
     engine: str = "tree"
+    engine_flag: str | None = None   # the flag that chose the engine (to spot conflicts)
     no_hints: bool = False
+    silent: bool = False             # program stdout is discarded; stderr untouched
     ast: bool = False
-    dense: bool = False
+    layout: str | None = None        # "dense" | "expanded": reformat instead of running
+    max_ast_depth: str | None = None
     run: bool = False                # upstream's `--run` spelling: run (the default action)
     tools: str | None = None
     max_runtime: str | None = None
@@ -83,11 +91,15 @@ def take_flag(argv: list[str], i: int, opts: Options) -> int:
         check_value(name, value)
         if name.startswith("--allow-"):
             value = allow_value(name, value, getattr(opts, VALUE_FLAGS[name]))
+        if name == "--engine":
+            choose_engine(opts, name, value)
         setattr(opts, VALUE_FLAGS[name], value)
         opts.passthrough += [name, value]
         return nxt
     if a in FLAGS:
         dest, value = FLAGS[a]
+        if dest == "engine":
+            choose_engine(opts, a, value)
         setattr(opts, dest, value)
         if a in ("--json", "-j"):
             opts.explicit_json = True
@@ -97,6 +109,20 @@ def take_flag(argv: list[str], i: int, opts: Options) -> int:
             opts.passthrough.append(a)
         return i + 1
     return i
+
+
+def choose_engine(opts: Options, flag: str, engine: str) -> None:
+    """``--vm --jit`` (or ``--engine tree --vm``) asks for two engines: refuse it."""
+    if opts.engine_flag is not None and opts.engine != engine:
+        raise IloUsageError("ILO-U002", f"conflicting engine flags: {opts.engine_flag} and {flag}",
+                            hint="pick one engine: --engine tree|vm|jit, --vm (--run-vm) or --jit")
+    opts.engine_flag = flag
+
+
+def max_ast_depth(opts: Options) -> int:
+    from ilo.syntax.depth import DEFAULT_MAX_DEPTH
+
+    return int(opts.max_ast_depth) if opts.max_ast_depth is not None else DEFAULT_MAX_DEPTH
 
 
 def check_value(flag: str, value: str) -> None:
@@ -110,6 +136,9 @@ def check_value(flag: str, value: str) -> None:
     elif flag == "--engine" and value not in ENGINE_NAMES:
         raise IloUsageError("ILO-U002", f"unknown engine '{value}'",
                             hint=f"engines: {', '.join(ENGINE_NAMES)}")
+    elif flag == "--max-ast-depth" and not (value.isdigit() and int(value) > 0):
+        raise IloUsageError("ILO-U002", f"--max-ast-depth needs a positive whole number, got '{value}'",
+                            hint="e.g. `--max-ast-depth 256` (the default)")
 
 
 def allow_value(flag: str, value: str, before: str | None) -> str:
@@ -224,11 +253,62 @@ def _raw_text(x):
 
 
 def diag_mode(opts: Options) -> str:
-    """``--json`` / ``--text`` if given, else JSON unless stderr is a terminal.
+    """``--json`` / ``--text`` / ``--ansi`` if given, else JSON unless stderr is
+    a terminal, where it is text in colour unless ``NO_COLOR`` is set.
     (``NO_COLOR`` is about colour only: it never changes the format.)"""
     if opts.mode:
         return opts.mode
     try:
-        return "text" if sys.stderr.isatty() else "json"
+        tty = sys.stderr.isatty()
     except (AttributeError, ValueError):
+        tty = False
+    if not tty:
         return "json"
+    return "text" if os.environ.get("NO_COLOR") else "ansi"
+
+
+def command_args(args: list[str], opts: Options, command: str,
+                 own: dict[str, bool] | None = None) -> tuple[list[str], dict[str, object]]:
+    """Split a subcommand's arguments into positionals and its own flags
+    (``own`` maps a flag to whether it takes a value); global flags may
+    stand anywhere, an unknown flag is ILO-U001, ``--`` ends the flags."""
+    own = own or {}
+    positional: list[str] = []
+    found: dict[str, object] = {}
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a == "--":
+            positional += args[i + 1:]
+            break
+        name, eq, val = a.partition("=")
+        if name in own:
+            if not own[name]:
+                found[name] = True
+                i += 1
+                continue
+            if not eq and i + 1 >= len(args):
+                raise IloUsageError("ILO-U002", f"{name} needs a value",
+                                    hint=f"run `ilo {command} --help` for its flags")
+            found[name] = val if eq else args[i + 1]
+            i += 1 if eq else 2
+            continue
+        j = take_flag(args, i, opts)
+        if j != i:
+            i = j
+            continue
+        if looks_like_flag(a):
+            raise IloUsageError("ILO-U001", f"unknown flag '{a}' for `ilo {command}`",
+                                hint=f"run `ilo {command} --help` for its flags")
+        positional.append(a)
+        i += 1
+    return positional, found
+
+
+def expect_positionals(positional: list[str], command: str, names: str, least: int, most: int) -> None:
+    """Usage error unless ``least <= len(positional) <= most``."""
+    if least <= len(positional) <= most:
+        return
+    msg = (f"`ilo {command}` needs {names}" if len(positional) < least
+           else f"`ilo {command}` got an unexpected argument '{positional[most]}'")
+    raise IloUsageError("ILO-U001", msg, hint=f"usage: ilo {command} {names}; see `ilo {command} --help`")

@@ -1,4 +1,4 @@
-"""``ilo`` command line: run code or files, ``test``, ``--explain``.
+"""``ilo`` command line: the bare run form, and the subcommands in SUBCOMMANDS.
 
 Output contract of a run: an Ok value prints bare on stdout (exit 0); an Err
 prints ``^e`` on stderr (exit 1); any diagnostic is rendered once on stderr
@@ -8,31 +8,16 @@ parse/verify/usage errors and 1 for runtime errors.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
 
 from ilo import sink
 from ilo.cli.args import IDENT_RE, Options, coerce_for_param, diag_mode, looks_like_flag, take_flag
+from ilo.cli.usage import NOT_OFFERED, USAGE, subcommand_help
 from ilo.diagnostics.errors import IloError, IloRuntimeError, IloUsageError
 from ilo.diagnostics.render import render
-
-USAGE = """usage:
-  ilo [flags] 'code' [func] [args...]     run inline code
-  ilo [flags] FILE.ilo [func] [args...]   run a file (default: main, or its only function)
-  ilo test [PATH...] [-v] [-j N] ...      run the -- run:/-- out: cases of .ilo files
-  ilo serv [-j N]                         JSON-lines server: one request per line
-  ilo mcp                                 Model Context Protocol server over stdio
-  ilo --explain CODE                      explain a diagnostic code
-flags:
-  --engine tree|vm|jit   --json | --text   --no-hints
-  --max-runtime SECS (60)   --max-output-bytes BYTES (104857600)
-  --max-memory MB (4096)    --max-idle SECS (0 = off)
-  --max-write-bytes BYTES (1073741824)   --drain-timeout SECS (5)
-  --allow-read DIRS  --allow-write DIRS  --allow-net HOSTS  --allow-env NAMES
-                     (comma lists, '*' = all; once one is given the rest are denied)
-  --require-kernel-sandbox   exit 2 unless Landlock enforces the --allow-* rules too
-"""
 
 
 def report(err: IloError, opts: Options, source: str | None = None) -> int:
@@ -72,6 +57,23 @@ def internal_error(exc: Exception, opts: Options) -> int:
         hint="this is a bug in ilo, not in your program; set ILO_DEBUG=1 for the Python traceback"), opts)
 
 
+# subcommand -> "module:function"; imported on use so `ilo 'code'` starts light
+SUBCOMMANDS = {
+    "run": "ilo.cli.main:run_command",
+    "check": "ilo.cli.check:main",
+    "test": "ilo.cli.main:test_command",
+    "explain": "ilo.cli.docs:explain_command",
+    "version": "ilo.cli.docs:version_command",
+    "spec": "ilo.cli.docs:spec_command",
+    "help": "ilo.cli.docs:help_command",
+    "skill": "ilo.cli.docs:skill_command",
+    "repl": "ilo.cli.repl:main",
+    "graph": "ilo.cli.graph:main",
+    "serv": "ilo.serve.server:main",
+    "mcp": "ilo.serve.mcp:main",
+}
+
+
 def _main(argv: list[str], opts: Options) -> int:
     i = 0
     while i < len(argv) and looks_like_flag(argv[i]):
@@ -82,18 +84,16 @@ def _main(argv: list[str], opts: Options) -> int:
         if a in ("-h", "--help"):
             sink.write_report(USAGE)
             return 0
-        if a == "--version":
-            from ilo import __version__
+        if a in ("--version", "-V"):
+            from ilo.cli.docs import version_command
 
-            if "--json" in argv or "-j" in argv:
-                from ilo import sandbox
-
-                sink.write_report(json.dumps({"version": __version__, "sandbox": sandbox.layers()}) + "\n")
-            else:
-                sink.write_report(f"ilo {__version__}\n")
-            return 0
+            return version_command(argv[i + 1:], opts)
         if a == "--explain":
             return explain(argv[i + 1:], opts)
+        if a == "-ai":
+            from ilo.cli.docs import spec_command
+
+            return spec_command(["ai"], opts)
         j = take_flag(argv, i, opts)
         if j == i:
             raise IloUsageError("ILO-U001", f"unknown flag '{a}'", hint="run `ilo --help` for the flags")
@@ -101,26 +101,77 @@ def _main(argv: list[str], opts: Options) -> int:
     rest = argv[i:]
     if not rest:
         raise IloUsageError("ILO-U001", "no program given", hint=USAGE.splitlines()[1].strip())
-    if rest[0] == "serv":
-        from ilo.serve import server
+    if rest[0] in SUBCOMMANDS:
+        if rest[0] != "run" and wants_help(rest[1:]):
+            sink.write_report(subcommand_help(rest[0]))
+            return 0
+        module, _, func = SUBCOMMANDS[rest[0]].partition(":")
+        import importlib
 
-        return server.main(rest[1:], opts)
-    if rest[0] == "mcp":
-        from ilo.serve import mcp
-
-        return mcp.main(rest[1:], opts)
-    if rest[0] == "test":
-        from ilo.tools import testrunner
-
-        return testrunner.main(rest[1:], opts.passthrough)
-    if rest[0] == "help":
-        sink.write_report(USAGE)
-        return 0
+        return getattr(importlib.import_module(module), func)(rest[1:], opts)
     if rest[0] == "--explain":
         return explain(rest[1:], opts)
+    refuse_subcommand(rest[0])
+    return run_source_args(rest, opts)
+
+
+def wants_help(args: list[str]) -> bool:
+    for a in args:
+        if a == "--":
+            return False
+        if a in ("-h", "--help"):
+            return True
+    return False
+
+
+def refuse_subcommand(word: str) -> None:
+    """A bare word that is no file is a subcommand, not a program: an ilo
+    program always has a header (`name>type`), so nothing is lost."""
+    if word in NOT_OFFERED:
+        raise IloUsageError("ILO-U008", f"`ilo {word}` is not offered by this implementation",
+                            hint=NOT_OFFERED[word])
+    if IDENT_RE.match(word) and not os.path.exists(word):
+        import difflib
+
+        close = difflib.get_close_matches(word, list(SUBCOMMANDS), n=1)
+        raise IloUsageError("ILO-U001", f"unknown subcommand '{word}'",
+                            hint=(f"did you mean `ilo {close[0]}`? " if close else "")
+                            + f"subcommands: {', '.join(SUBCOMMANDS)}; inline code needs a header, "
+                              "e.g. ilo 'main>n;42'")
+
+
+def run_command(args: list[str], opts: Options) -> int:
+    """``ilo run SRC [func] [args]``: the bare form, spelled out."""
+    i = 0
+    while i < len(args) and looks_like_flag(args[i]):
+        if args[i] in ("-h", "--help"):
+            sink.write_report(subcommand_help("run"))
+            return 0
+        if args[i] == "--":
+            i += 1
+            break
+        j = take_flag(args, i, opts)
+        if j == i:
+            raise IloUsageError("ILO-U001", f"unknown flag '{args[i]}' for `ilo run`",
+                                hint="run `ilo run --help` for its flags")
+        i = j
+    if i >= len(args):
+        raise IloUsageError("ILO-U001", "`ilo run` needs a program: a file, inline code, or - for stdin",
+                            hint="e.g. ilo run prog.ilo, or ilo run 'main>n;42'")
+    return run_source_args(args[i:], opts)
+
+
+def test_command(args: list[str], opts: Options) -> int:
+    from ilo.tools import testrunner
+
+    return testrunner.main(args, opts.passthrough)
+
+
+def run_source_args(rest: list[str], opts: Options) -> int:
+    """``SRC [flags] [func] [args] [long flags]``, then run it under the guard."""
     program_arg = rest[0]
     k = 1
-    while k < len(rest) and looks_like_flag(rest[k]):
+    while k < len(rest) and looks_like_flag(rest[k]) and rest[k] != "--":
         j = take_flag(rest, k, opts)
         if j == k:
             break
@@ -130,12 +181,15 @@ def _main(argv: list[str], opts: Options) -> int:
 
 def late_flags(args: list[str], opts: Options) -> list[str]:
     """Long flags (``--json``, ``--engine tree``...) may also follow the
-    program's arguments; short ones there are data (``-t`` may be a value)."""
+    program's arguments; short ones there are data (``-t`` may be a value),
+    and so is everything after ``--``."""
     data: list[str] = []
     i = 0
     while i < len(args):
         a = args[i]
-        if a.startswith("--") and a != "--":
+        if a == "--":               # everything after it is data
+            return data + args[i + 1:]
+        if a.startswith("--"):
             j = take_flag(args, i, opts)
             if j != i:
                 i = j
@@ -159,8 +213,9 @@ def run_guarded(program_arg: str, args: list[str], opts: Options) -> int:
     def body() -> int:
         try:
             sandbox.enter(policy, forked=os.getpid() != parent, program_file=program_arg)
-            code = run(program_arg, args, opts)
-            sink.flush()         # here, so an unwritable stdout is ILO-R606, not an internal error
+            with discarded_stdout(opts.silent):
+                code = run(program_arg, args, opts)
+                sink.flush()     # here, so an unwritable stdout is ILO-R606, not an internal error
             return code
         except IloError as err:
             return report(err, opts)
@@ -174,6 +229,24 @@ def run_guarded(program_arg: str, args: list[str], opts: Options) -> int:
             return internal_error(exc, opts)
 
     return supervise.run_guarded(body, limits, diag_mode(opts), opts.engine)
+
+
+@contextlib.contextmanager
+def discarded_stdout(silent: bool):
+    """``--silent``: the program's stdout goes to /dev/null (stderr untouched)."""
+    if not silent:
+        yield
+        return
+    saved = os.dup(1)
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    os.close(null)
+    try:
+        yield
+    finally:
+        sink.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 def explain(args: list[str], opts: Options) -> int:
@@ -190,7 +263,10 @@ def explain(args: list[str], opts: Options) -> int:
 
 
 def read_program(arg: str) -> tuple[str, str | None]:
-    """Return (source, filename); a path-like argument must be a readable UTF-8 file."""
+    """Return (source, filename); a path-like argument must be a readable UTF-8 file,
+    and ``-`` reads the program from stdin."""
+    if arg == "-":
+        return decode_source(sys.stdin.buffer.read(), "<stdin>"), None
     is_file = arg.endswith(".ilo") or (os.path.sep in arg and "\n" not in arg and ";" not in arg
                                       and os.path.exists(arg))
     if not is_file and os.path.isfile(arg):
@@ -208,20 +284,26 @@ def read_program(arg: str) -> tuple[str, str | None]:
                             hint="to run the cases in a folder use `ilo test DIR`") from None
     except OSError as exc:
         raise IloUsageError("ILO-U003", f"cannot read {arg}: {exc.strerror}") from None
+    return decode_source(data, arg), arg
+
+
+def decode_source(data: bytes, name: str) -> str:
     try:
-        return data.decode("utf-8"), arg
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise IloUsageError("ILO-U004", f"{arg} is not valid UTF-8 (byte {exc.start})",
+        raise IloUsageError("ILO-U004", f"{name} is not valid UTF-8 (byte {exc.start})",
                             hint="save the file as UTF-8") from None
 
 
 def run(program_arg: str, args: list[str], opts: Options) -> int:
     from ilo import api, runtime_guard
 
+    from ilo.cli.args import max_ast_depth
+
     source, filename = read_program(program_arg)
     runtime_guard.set_phase("check")
     try:
-        program = api.load_program(source, filename)
+        program = api.load_program(source, filename, max_depth=max_ast_depth(opts))
     except IloError as err:
         return report(err, opts, source)
     from ilo.checks.warnings import find_warnings
@@ -232,6 +314,11 @@ def run(program_arg: str, args: list[str], opts: Options) -> int:
         from ilo.syntax.dump import to_json
 
         sink.write_report(json.dumps(to_json(program)) + "\n")
+        return 0
+    if opts.layout:
+        from ilo.syntax import format as layout
+
+        sink.write_report(getattr(layout, opts.layout)(source))
         return 0
     names = api.user_functions(program)
     func = None

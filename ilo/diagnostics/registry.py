@@ -390,6 +390,21 @@ _add("ILO-P021", "ambiguous double minus before two prefix groups", """
       f a:n b:n c:n d:n>n;p=*a b;q=*c d;- 0 +p q
 """)
 
+_add("ILO-P022", "program nested deeper than --max-ast-depth", """
+    The parsed program nests expressions or blocks more levels deep than
+    `--max-ast-depth` allows (256 by default). No hand-written program
+    comes close; the limit keeps generated or hostile input from
+    exhausting the stack of the checks and engines. Every subcommand that
+    parses (`run`, `check`, `graph`, `repl`, `test` cases) applies it.
+
+    Fix: bind intermediate results to names instead of nesting them, or
+    raise the limit if the nesting is intended.
+
+    Example:
+      f>n;+1 +1 +1 ... 1                  -- 300 nested `+`: rejected
+      ilo --max-ast-depth 1000 prog.ilo   -- raise the limit
+""")
+
 # ── Verifier ─────────────────────────────────────────────────────────────────
 
 _add("ILO-T001", "type declared twice", """
@@ -1168,8 +1183,10 @@ _add("ILO-R099", "external tool call failed", """
 
 # ── Usage (command line) ─────────────────────────────────────────────────────
 
-_add("ILO-U001", "unknown command-line flag", """
-    A `--flag` given to `ilo` is not one it knows. Flags go before the
+_add("ILO-U001", "unknown command-line flag or subcommand", """
+    A `--flag` given to `ilo` (or to one of its subcommands) is not one it
+    knows, a bare word is neither a subcommand nor an existing file, or a
+    subcommand got too few or too many arguments. Flags go before the
     program or file; arguments after the function name are passed to the
     program.
 
@@ -1242,8 +1259,23 @@ _add("ILO-U007", "engine not available", """
     Fix: use `--engine tree`, which is always available.
 """)
 
+_add("ILO-U008", "subcommand not offered by this implementation", """
+    The reference implementation has this subcommand, but this one does
+    not: `compile`/`build` (ahead-of-time native binaries need upstream's
+    Rust toolchain), `httpd` (a long-running server outside the runtime
+    guard's one-run model), `tools`/`tool` (MCP/HTTP tool discovery) and
+    `serv` (the JSON stdio loop, not implemented yet).
 
-_add("ILO-U008", "kernel sandbox required but unavailable", """
+    Fix: run the program with `ilo run` (or the bare form); declare tools
+    in the program with `tool` declarations.
+
+    Example:
+      ilo compile prog.ilo        -- rejected
+      ilo run prog.ilo            -- accepted
+""")
+
+
+_add("ILO-U009", "kernel sandbox required but unavailable", """
     `--require-kernel-sandbox` asks that the `--allow-*` rules also hold at
     the OS level (Landlock, Linux 5.13+). This machine's kernel has no
     Landlock (older kernel, other OS, or landlock missing from the boot

@@ -72,6 +72,29 @@ def render_text(err: IloError, source: str | None = None) -> str:
     return "\n".join(lines)
 
 
+_COLOURS = {"error": "\x1b[1;31m", "warning": "\x1b[1;33m", "hint": "\x1b[36m", "caret": "\x1b[31m"}
+_RESET = "\x1b[0m"
+
+
+def render_ansi(err: IloError, source: str | None = None) -> str:
+    """The text form with the severity, carets and hint in colour (``--ansi``)."""
+    lines = render_text(err, source).split("\n")
+    sev = _COLOURS.get(err.severity, _COLOURS["error"])
+    head, _, rest = lines[0].partition(":")
+    lines[0] = f"{sev}{head}{_RESET}:{rest}"
+    for k, line in enumerate(lines[1:], 1):
+        if line.startswith("  hint:"):
+            lines[k] = f"  {_COLOURS['hint']}hint{_RESET}:{line[7:]}"
+        else:
+            bar, sep, carets = line.partition(" | ")
+            if sep and not bar.strip() and set(carets.strip()) == {"^"}:
+                lines[k] = f"{bar} | {_COLOURS['caret']}{carets}{_RESET}"
+    return "\n".join(lines)
+
+
 def render(err: IloError, mode: str, source: str | None = None) -> str:
-    """``mode`` is ``"json"`` or ``"text"``; the result has no trailing newline."""
-    return render_json(err, source) if mode == "json" else render_text(err, source)
+    """``mode`` is ``"json"``, ``"text"`` or ``"ansi"`` (text in colour); the
+    result has no trailing newline."""
+    if mode == "json":
+        return render_json(err, source)
+    return render_ansi(err, source) if mode == "ansi" else render_text(err, source)

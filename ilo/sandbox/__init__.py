@@ -88,7 +88,7 @@ def from_flags(values: dict[str, str | None], require_kernel: bool = False) -> P
     given = {flag: v for flag, v in values.items() if v is not None}
     if not given:
         if require_kernel:
-            raise IloUsageError("ILO-U008", "--require-kernel-sandbox needs an --allow-* flag",
+            raise IloUsageError("ILO-U009", "--require-kernel-sandbox needs an --allow-* flag",
                                 hint="name what the program may use, e.g. `--allow-read data`")
         return Policy()
     dims = {}
@@ -113,7 +113,7 @@ def from_flags(values: dict[str, str | None], require_kernel: bool = False) -> P
         from ilo.sandbox import kernel
 
         if not kernel.available():
-            raise IloUsageError("ILO-U008", "--require-kernel-sandbox: Landlock is not available",
+            raise IloUsageError("ILO-U009", "--require-kernel-sandbox: Landlock is not available",
                                 hint=kernel.why_unavailable())
     return policy
 

@@ -40,6 +40,14 @@ def _lark() -> Lark:
     return Lark(grammar, parser="lalr", lexer="basic", cache=True)
 
 
+def string_end(text: str, i: int) -> int:
+    """Offset just past the text literal whose opening quote is at ``i``."""
+    j, n = i + 1, len(text)
+    while j < n and text[j] != '"':
+        j += 2 if text[j] == "\\" else 1
+    return min(j + 1, n)
+
+
 def normalize_layout(source: str) -> tuple[str, list[int]]:
     """Rewrite newlines per the layout rules; return text and offset map."""
     out: list[str] = []
@@ -55,10 +63,7 @@ def normalize_layout(source: str) -> tuple[str, list[int]]:
     while i < n:
         c = source[i]
         if c == '"':
-            j = i + 1
-            while j < n and source[j] != '"':
-                j += 2 if source[j] == "\\" else 1
-            j = min(j + 1, n)
+            j = string_end(source, i)
             for k in range(i, j):
                 push(source[k], k)
             last_sig = '"'
