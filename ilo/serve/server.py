@@ -58,7 +58,7 @@ def _loop(workers: Workers, ordered: bool) -> int:
             poller.register(0, select.POLLIN)
             for fd in workers.fds():
                 poller.register(fd, select.POLLIN)
-            events = poller.poll(50)
+            events = poller.poll(int(workers.next_deadline_in(0.05) * 1000 + 0.999))
             if any(fd == 0 for fd, _ in events):
                 data = os.read(0, 1 << 16)
                 if not data:

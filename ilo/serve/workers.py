@@ -28,7 +28,7 @@ from ilo import runtime_guard, supervise
 from ilo.serve import core
 
 #: how long after a request's budget the parent steps in
-BACKSTOP_S = 0.15
+BACKSTOP_S = 0.1
 
 
 def _worker(req_fd: int, resp_fd: int, base, engine, policy=None) -> int:
@@ -157,6 +157,13 @@ class Workers:
                 supervise.send_line(w.req_fd, req)
             except OSError:
                 self._lost(w, None)
+
+    def next_deadline_in(self, cap: float) -> float:
+        """Seconds until the nearest request's backstop (at most ``cap``)."""
+        deadlines = [w.job[2] for w in self.busy if w.job and w.job[2]]
+        if not deadlines:
+            return cap
+        return max(0.0, min(cap, min(deadlines) - time.monotonic()))
 
     def fds(self) -> list[int]:
         return [w.resp_fd for w in self.busy] + \
