@@ -103,6 +103,7 @@ def _child(argv, out_fd, err_fd, cwd) -> None:
         os.dup2(err_fd, 2)
         if cwd:
             os.chdir(cwd)
+        sys.stdin = open(0, "r", closefd=False)          # not the test runner's stand-in
         sys.stdout = open(1, "w", closefd=False)
         sys.stderr = open(2, "w", closefd=False)
         signal.signal(signal.SIGINT, signal.SIG_DFL)

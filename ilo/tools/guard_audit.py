@@ -440,14 +440,21 @@ def ctrl_z(engine: str) -> Verdict:
 # --------------------------------------------------------------------------
 # 11. memory
 
+#: forks and execs ARGV, then prints its exit code and peak RSS (KiB): a small
+#: launcher, because a child's peak counts the memory of whatever it was
+#: forked from (a big test process would be measured, not ilo)
+_LAUNCH = ("import os, sys\n"
+           "pid = os.fork()\n"
+           "if pid == 0:\n    os.execv(sys.argv[1], sys.argv[1:])\n"
+           "_, status, usage = os.wait4(pid, 0)\n"
+           "print(os.waitstatus_to_exitcode(status), usage.ru_maxrss)\n")
+
+
 def _peak_rss_mb(argv: list[str]) -> tuple[int, float, str]:
-    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, env=env())
-    err = proc.stderr.read().decode("utf-8", "replace")
-    _pid, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    proc.stderr.close()
-    return proc.returncode, usage.ru_maxrss / 1024, err
+    proc = subprocess.run([sys.executable, "-c", _LAUNCH, *argv], stdin=subprocess.DEVNULL,
+                          capture_output=True, env=env(), timeout=120)
+    rc, kib = proc.stdout.decode().split()
+    return int(rc), int(kib) / 1024, proc.stderr.decode("utf-8", "replace")
 
 
 def memory_bound(engine: str) -> Verdict:
