@@ -73,12 +73,16 @@ def resolve_imports(program: A.Program, filename, stack) -> A.Program:
     return A.Program(decls, program.source, program.filename)
 
 
-def make_engine(program: A.Program, engine: str = "tree", tools=None):
+def make_engine(program: A.Program, engine: str = "tree", tools=None, *, jit_report: bool = False):
     if engine == "tree":
         from ilo.engines.tree import TreeEngine
 
         return TreeEngine(program, tools=tools)
-    if engine in ("vm", "jit"):
+    if engine == "jit":
+        from ilo.engines.jit import JitEngine
+
+        return JitEngine(program, tools=tools, report=jit_report)
+    if engine == "vm":
         raise IloUsageError("ILO-U007", f"the {engine} engine is not built yet",
                             hint="use --engine tree (the default) for now")
     raise IloUsageError("ILO-U002", f"unknown engine '{engine}'", hint="engines: tree, vm, jit")

@@ -1,0 +1,143 @@
+"""The ctypes boundary between native code and the fallback engine.
+
+Calls in: a native function is wrapped as ``fn(args_list)`` and put in the
+fallback engine's ``native_functions``; the wrapper checks the argument
+kinds (anything else runs the function on the fallback engine), keeps the
+call depth shared, and turns the error id native code left in ``ilo_err``
+into the same IloRuntimeError the tree engine raises.
+
+Calls out: two process-wide ``CFUNCTYPE`` trampolines (print, call a
+fallback function) dispatch to the runtime of the innermost native call.
+CFUNCTYPE, not PYFUNCTYPE: every native call releases the GIL, so the
+guard's watchdog thread can run while a native loop spins.
+"""
+
+from __future__ import annotations
+
+import ctypes
+
+from ilo.diagnostics.errors import IloRuntimeError
+from ilo.engines.jit.boxing import FALSE, TRUE, Unboxable, box, unbox
+from ilo.engines.jit.lowering import N
+from ilo.engines.jit.module import CALL_SYMBOL, PRINT_SYMBOL
+from ilo.runtime.values import display, type_name
+
+_current = None          # the NativeRuntime of the innermost native call
+
+
+class NativeRuntime:
+    def __init__(self, engine, ctx, code, max_depth: int):
+        self.engine = engine
+        self.err = ctypes.c_int32.from_address(code.global_address("ilo_err"))
+        self.depth = ctypes.c_int32.from_address(code.global_address("ilo_depth"))
+        self.sites = ctx.sites
+        self.stmt_spans = ctx.stmt_spans
+        self.text_ids = dict(ctx.texts)
+        self.texts = sorted(ctx.texts, key=ctx.texts.get)
+        functions = ctx.program.functions
+        self.callees = [functions[name] for name in sorted(ctx.callees, key=ctx.callees.get)]
+        self.max_depth = max_depth
+        self.pending = None
+        self.code = code
+
+    # ---- errors ----
+    def fail(self, exc: BaseException, stmt: int) -> None:
+        if isinstance(exc, IloRuntimeError) and exc.span is None and stmt >= 0:
+            exc.span = self.stmt_spans[stmt]
+        self.pending = exc
+        self.err.value = -1
+
+    def raise_error(self):
+        site_id = self.err.value
+        self.err.value = 0
+        if site_id < 0:
+            exc, self.pending = self.pending, None
+            raise exc
+        site = self.sites[site_id - 1]
+        if site.python_error is not None:
+            raise site.python_error(site.message)
+        raise IloRuntimeError(site.code, site.message, hint=site.hint, span=site.span)
+
+    # ---- calls in ----
+    def wrap(self, decl, address: int, param_kinds, result_kinds):
+        """``fn(args)`` for the fallback engine's ``native_functions``."""
+        global _current
+        nparams = len(decl.params)
+        cfunc = ctypes.CFUNCTYPE(ctypes.c_double, *[ctypes.c_double] * nparams)(address)
+        wanted = tuple(float if k == N else bool for k in param_kinds)
+        engine = self.engine
+        texts = self.texts
+        numeric = result_kinds == N
+
+        def native(args):
+            global _current
+            if len(args) != nparams or any(type(a) is not t for a, t in zip(args, wanted)):
+                return engine.call_user(decl, args)       # the fallback runs it (or reports)
+            d = engine.depth
+            if d >= self.max_depth:
+                return engine.call_user(decl, args)       # raises the same ILO-R604
+            outer, _current = _current, self
+            saved = self.depth.value
+            self.depth.value = engine.depth = d + 1
+            try:
+                r = cfunc(*[a if type(a) is float else (TRUE if a else FALSE) for a in args])
+            finally:
+                self.depth.value = saved
+                engine.depth = d
+                _current = outer
+            if self.err.value:
+                self.raise_error()
+            return r if numeric else unbox(r, texts)
+
+        native.__name__ = f"native_{decl.name}"
+        return native
+
+    # ---- calls out ----
+    def call_fallback(self, callee: int, stmt: int, argv) -> float:
+        decl = self.callees[callee]
+        args = [unbox(argv[i], self.texts) for i in range(len(decl.params))]
+        engine = self.engine
+        saved = engine.depth
+        engine.depth = self.depth.value
+        try:
+            result = engine.call(decl.name, args)
+        finally:
+            engine.depth = saved
+        want = float if decl.ret[0] == "n" else bool
+        if type(result) is not want:
+            raise IloRuntimeError("ILO-R004", f"'{decl.name}' returned {type_name(result)}, "
+                                  f"declared {decl.ret[0]}",
+                                  hint="make the function return its declared type on every path")
+        return box(result, self.text_ids)
+
+    def print_value(self, x: float) -> None:
+        self.engine.write_stdout(display(unbox(x, self.texts)) + "\n")
+
+
+@ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_double)
+def _print_trampoline(x):
+    rt = _current
+    try:
+        rt.print_value(x)
+        return 0
+    except BaseException as exc:  # noqa: BLE001 -- carried across the native frames, re-raised
+        rt.fail(exc, -1)
+        return 1
+
+
+@ctypes.CFUNCTYPE(ctypes.c_double, ctypes.c_int32, ctypes.c_int32, ctypes.POINTER(ctypes.c_double))
+def _call_trampoline(callee, stmt, argv):
+    rt = _current
+    try:
+        return rt.call_fallback(callee, stmt, argv)
+    except (BaseException, Unboxable) as exc:  # noqa: BLE001 -- re-raised by the wrapper
+        if isinstance(exc, Unboxable):
+            exc = IloRuntimeError("ILO-R004", "a value native code cannot hold came back from a call")
+        rt.fail(exc, stmt)
+        return 0.0
+
+
+SYMBOLS = {
+    PRINT_SYMBOL: ctypes.cast(_print_trampoline, ctypes.c_void_p).value,
+    CALL_SYMBOL: ctypes.cast(_call_trampoline, ctypes.c_void_p).value,
+}

@@ -1,0 +1,507 @@
+"""One ilo function -> one LLVM function, by walking its AST.
+
+The walk mirrors :mod:`ilo.engines.tree` statement by statement so the
+native code has the same semantics: a body's value is its last
+value-producing statement, ``ret`` inside a guard-with-else or a match
+expression ends only that construct, ``wh`` bodies share the enclosing
+scope while range loops and guard bodies get their own. Anything the walk
+cannot lower raises :class:`Unsupported`, and the whole function stays on
+the fallback engine.
+
+Errors: a failing operation stores its error-site id in ``ilo_err`` and
+returns; every caller checks ``ilo_err`` after a call and returns too, so
+the error reaches the Python bridge, which raises the IloRuntimeError.
+"""
+
+from __future__ import annotations
+
+from llvmlite import ir
+
+from ilo.engines.jit import boxing
+from ilo.engines.jit.lowering import (
+    B, DOUBLE, I1, I32, I64, N, NIL, T, Ops, Slot, Unsupported, Val, dconst,
+)
+from ilo.engines.jit.natives import NativeBuiltins
+from ilo.runtime import builtins as BI
+from ilo.syntax import ast as A
+
+PARAM_KINDS = {"n": N, "b": B}
+
+
+class Var:
+    __slots__ = ("ptr", "kinds")
+
+    def __init__(self, ptr, kinds):
+        self.ptr = ptr
+        self.kinds = kinds
+
+
+class Jump:
+    """A ``cnt`` target that carries no value (a loop's latch)."""
+
+    def __init__(self, gen, block):
+        self.gen = gen
+        self.block = block
+
+    def put(self, val):
+        self.gen.b.branch(self.block)
+
+
+class FunctionCodegen(Ops, NativeBuiltins):
+    def __init__(self, ctx, decl):
+        self.ctx = ctx
+        self.decl = decl
+        self.fn = ctx.functions[decl.name]
+        entry = self.fn.append_basic_block("entry")
+        self.allocas = ir.IRBuilder(entry)
+        start = self.fn.append_basic_block("start")
+        self.b = ir.IRBuilder(start)
+        self.scopes: list[dict] = [{}]
+        self.stmts: list = []
+        self.rets: list = []
+        self.brks: list = []
+        self.cnts: list = []
+
+    # ---- helpers ----
+    def alloca(self, ty=DOUBLE, count=None):
+        return self.allocas.alloca(ty, size=count)
+
+    def block(self, name):
+        return self.fn.append_basic_block(name)
+
+    def span(self):
+        return self.stmts[-1].span if self.stmts else self.decl.span
+
+    def fail_if(self, cond, code, message, hint=None, python_error=None):
+        site = self.ctx.site(code, message, hint, self.span(), python_error)
+        bad, ok = self.block("fail"), self.block("ok")
+        self.b.cbranch(cond, bad, ok)
+        self.b.position_at_end(bad)
+        self.b.store(ir.Constant(I32, site), self.ctx.err)
+        self.b.ret(dconst(0.0))
+        self.b.position_at_end(ok)
+
+    def propagate(self):
+        """After a call: an error set below returns from here too."""
+        failed = self.b.icmp_signed("!=", self.b.load(self.ctx.err), ir.Constant(I32, 0))
+        bad, ok = self.block("unwind"), self.block("ok")
+        self.b.cbranch(failed, bad, ok)
+        self.b.position_at_end(bad)
+        self.b.ret(dconst(0.0))
+        self.b.position_at_end(ok)
+
+    def terminated(self) -> bool:
+        return self.b.block.is_terminated
+
+    # ---- entry ----
+    def build(self) -> frozenset:
+        """Emit the function; return the kinds of value it may return."""
+        for p, arg in zip(self.decl.params, self.fn.args):
+            kinds = PARAM_KINDS.get(p.type[0] if p.type else "_")
+            if kinds is None:
+                raise Unsupported(f"parameter {p.name} is {A.type_str(p.type)}, not n or b")
+            self.new_var(p.name, Val(kinds, arg) if kinds == N else self.from_box(kinds, arg))
+        done = Slot(self, block=self.block("return"))
+        self.rets.append(done)
+        self.brks.append(done)
+        self.cnts.append(done)
+        value = self.body(self.decl.body)
+        if value is not None:
+            done.put(value)
+        self.allocas.branch(self.fn.blocks[1])
+        self.b.position_at_end(done.block)
+        if not done.kinds:
+            self.b.unreachable()
+            return frozenset({"nil"})
+        self.b.ret(self.box(done.read()))
+        return done.kinds
+
+    # ---- variables ----
+    def lookup(self, name):
+        for scope in reversed(self.scopes):
+            var = scope.get(name)
+            if var is not None:
+                return var
+        return None
+
+    def new_var(self, name, val: Val):
+        var = Var(self.alloca(), val.kinds)
+        self.scopes[-1][name] = var
+        self.b.store(self.box(val), var.ptr)
+
+    def assign(self, name, val: Val):
+        var = self.lookup(name)
+        if var is None:
+            self.new_var(name, val)
+            return
+        if not val.kinds <= var.kinds:
+            raise Unsupported(f"variable {name} changes kind")
+        self.b.store(self.box(val), var.ptr)
+
+    def scoped_body(self, stmts, bind=None):
+        self.scopes.append({})
+        try:
+            if bind is not None:
+                self.new_var(*bind)
+            return self.body(stmts)
+        finally:
+            self.scopes.pop()
+
+    # ---- statements ----
+    def body(self, stmts) -> Val | None:
+        """A statement list's value (``exec_body``); None when its end is unreachable."""
+        last = Slot(self, NIL, init=Val(NIL, None))
+        for st in stmts:
+            if self.terminated():
+                break
+            self.stmts.append(st)
+            try:
+                self.statement(st, last)
+            finally:
+                self.stmts.pop()
+        if self.terminated():
+            return None
+        return last.read()
+
+    def statement(self, st, last: Slot):
+        kind = type(st)
+        if kind is A.Let:
+            self.assign(st.name, self.expr(st.value))
+        elif kind is A.ExprS:
+            v = self.expr(st.expr)
+            last.store(v)
+            last.kinds = v.kinds
+        elif kind is A.Guard:
+            self.guard(st, last)
+        elif kind is A.MatchS:
+            subject = self.expr(st.subject) if st.subject is not None else last.read()
+            self.match_statement(st.arms, subject, last)
+        elif kind is A.While:
+            self.set_last(last, self.while_loop(st))
+        elif kind is A.ForRange:
+            self.set_last(last, self.range_loop(st))
+        elif kind is A.Return:
+            self.rets[-1].put(self.expr(st.value))
+        elif kind is A.Break:
+            self.brks[-1].put(self.expr(st.value) if st.value is not None else Val(NIL, None))
+        elif kind is A.Continue:
+            self.cnts[-1].put(Val(NIL, None))
+        else:
+            raise Unsupported(f"{kind.__name__.lower()} statements")
+
+    def set_last(self, last: Slot, val: Val | None):
+        if val is not None:
+            last.store(val)
+            last.kinds = val.kinds
+
+    def guard(self, st, last: Slot):
+        hit = self.truthy(self.expr(st.cond))
+        if st.negated:
+            hit = self.b.not_(hit)
+        yes, no = self.block("then"), self.block("else")
+        self.b.cbranch(hit, yes, no)
+        if st.else_body is not None:
+            result = Slot(self, block=self.block("guard.end"))
+            self.rets.append(result)
+            try:
+                for bb, stmts in ((yes, st.body), (no, st.else_body)):
+                    self.b.position_at_end(bb)
+                    v = self.scoped_body(stmts)
+                    if v is not None:
+                        result.put(v)
+            finally:
+                self.rets.pop()
+            self.b.position_at_end(result.block)
+            if not result.kinds:
+                self.b.unreachable()
+                return
+            self.set_last(last, result.read())
+            return
+        before = last.kinds
+        self.b.position_at_end(yes)
+        v = self.scoped_body(st.body)
+        if v is not None:
+            if st.braceless:
+                self.rets[-1].put(v)
+            else:
+                last.store(v)
+                before = before | v.kinds
+                self.b.branch(no)
+        self.b.position_at_end(no)
+        last.kinds = before
+
+    def arms(self, arms, subject: Val, on_value):
+        """Test arms in order; ``on_value(v)`` ends a matched arm. True when some arm always matches."""
+        for arm in arms:
+            test, bind = self.pattern(arm.pattern, subject)
+            if isinstance(test, ir.Constant) and not test.constant:
+                continue
+            always = isinstance(test, ir.Constant)
+            if not always:
+                yes, nxt = self.block("arm"), self.block("next")
+                self.b.cbranch(test, yes, nxt)
+                self.b.position_at_end(yes)
+            v = self.scoped_body(arm.body, bind)
+            if v is not None:
+                on_value(v)
+            if always:
+                return True
+            self.b.position_at_end(nxt)
+        return False
+
+    def match_statement(self, arms, subject: Val, last: Slot):
+        end = Slot(self, block=self.block("match.end"))
+        before = last.kinds
+
+        def arm_value(v):
+            last.store(v)
+            end.kinds = end.kinds | v.kinds
+            self.b.branch(end.block)
+
+        if not self.arms(arms, subject, arm_value):
+            end.kinds = end.kinds | before
+            self.b.branch(end.block)
+        self.b.position_at_end(end.block)
+        if not end.kinds:
+            self.b.unreachable()
+        last.kinds = end.kinds
+
+    def pattern(self, pat, subject: Val):
+        kind = pat.kind
+        if kind == "wild":
+            return ir.Constant(I1, 1), ("_", subject)
+        if kind in ("ok", "err"):
+            return ir.Constant(I1, 0), None
+        if kind == "lit":
+            return self.equal(self.literal(pat.value), subject), None
+        if kind == "type":
+            test = self.kind_test(pat.value, subject)
+            narrowed = frozenset({pat.value}) & subject.kinds
+            if narrowed and narrowed != subject.kinds and not isinstance(test, ir.Constant):
+                subject = self.from_box(narrowed, self.box(subject))
+            return test, (pat.binding, subject)
+        raise Unsupported(f"{kind} patterns")
+
+    def loop(self, head, body_fn, latch=None, always_runs=False):
+        """Shared loop skeleton: value = last finished body, or the ``brk`` value, or nil."""
+        result = Slot(self, NIL if not always_runs else frozenset(), init=Val(NIL, None),
+                      block=self.block("loop.end"))
+        cond_bb = self.block("loop.cond")
+        self.b.branch(cond_bb)
+        self.b.position_at_end(cond_bb)
+        go = head()
+        body_bb = self.block("loop.body")
+        self.b.cbranch(go, body_bb, result.block)
+        self.b.position_at_end(body_bb)
+        latch_bb = self.block("loop.latch") if latch else cond_bb
+        self.brks.append(result)
+        self.cnts.append(Jump(self, latch_bb))
+        try:
+            v = body_fn()
+        finally:
+            self.brks.pop()
+            self.cnts.pop()
+        if v is not None:
+            result.store(v)
+            result.kinds = result.kinds | v.kinds
+            self.b.branch(latch_bb)
+        if latch:
+            self.b.position_at_end(latch_bb)
+            latch()
+            self.b.branch(cond_bb)
+        self.b.position_at_end(result.block)
+        if not result.kinds:
+            self.b.unreachable()
+            return None
+        return result.read()
+
+    def while_loop(self, st):
+        forever = type(st.cond) is A.Lit and st.cond.value is True
+        return self.loop(lambda: self.truthy(self.expr(st.cond)), lambda: self.body(st.body),
+                         always_runs=forever)
+
+    def range_loop(self, st):
+        start = self.num(self.expr(st.start), "range start")
+        stop = self.num(self.expr(st.stop), "range end")
+        lo, hi = self.to_int(start), self.to_int(stop)
+        counter = self.alloca(I64)
+        self.b.store(lo, counter)
+
+        def head():
+            return self.b.icmp_signed("<", self.b.load(counter), hi)
+
+        def body():
+            item = Val(N, self.b.sitofp(self.b.load(counter), DOUBLE))
+            return self.scoped_body(st.body, (st.name, item))
+
+        def latch():
+            self.b.store(self.b.add(self.b.load(counter), ir.Constant(I64, 1)), counter)
+
+        return self.loop(head, body, latch)
+
+    def to_int(self, x):
+        """Python's ``int(x)`` for a range bound, with its errors for NaN and infinity."""
+        self.fail_if(self.b.fcmp_unordered("uno", x, x), "ILO-R013",
+                     "cannot convert float NaN to integer", python_error=ValueError)
+        big = self.b.fcmp_ordered("==", self.fabs(x), dconst(float("inf")))
+        self.fail_if(big, "ILO-R013", "cannot convert float infinity to integer",
+                     python_error=OverflowError)
+        return self.b.fptosi(x, I64)
+
+    # ---- expressions ----
+    def literal(self, value) -> Val:
+        if type(value) is float:
+            return Val(N, dconst(value))
+        if type(value) is bool:
+            return Val(B, ir.Constant(I1, int(value)))
+        if value is None:
+            return Val(NIL, None)
+        if type(value) is str:
+            bits = boxing.TEXT_BITS | self.ctx.text_id(value)
+            return Val(T, dconst(boxing.bits_to_float(bits)))
+        raise Unsupported(f"{type(value).__name__} literals")
+
+    def expr(self, e) -> Val:
+        kind = type(e)
+        if kind is A.Lit:
+            return self.literal(e.value)
+        if kind is A.Ref:
+            var = self.lookup(e.name)
+            if var is None:
+                raise Unsupported(f"'{e.name}' used as a value (function value or undefined)")
+            return self.from_box(var.kinds, self.b.load(var.ptr))
+        if kind is A.BinOp:
+            return self.binop(e)
+        if kind is A.Call:
+            return self.call(e)
+        if kind is A.Not:
+            return Val(B, self.b.not_(self.truthy(self.expr(e.operand))))
+        if kind is A.Neg:
+            return Val(N, self.b.fneg(self.num(self.expr(e.operand), "negation")))
+        if kind is A.Ternary:
+            return self.choose(self.truthy(self.expr(e.cond)), lambda: self.expr(e.then),
+                               lambda: self.expr(e.other))
+        if kind is A.Coalesce:
+            return self.coalesce(e)
+        if kind is A.MatchE:
+            return self.match_expression(e)
+        raise Unsupported(f"{kind.__name__} expressions")
+
+    def choose(self, cond, then_fn, else_fn) -> Val:
+        """Evaluate one of two branches; merge their values through a slot."""
+        merged = Slot(self, block=self.block("merge"))
+        yes, no = self.block("pick.then"), self.block("pick.else")
+        self.b.cbranch(cond, yes, no)
+        for bb, fn in ((yes, then_fn), (no, else_fn)):
+            self.b.position_at_end(bb)
+            merged.put(fn())
+        self.b.position_at_end(merged.block)
+        return merged.read()
+
+    def binop(self, e) -> Val:
+        op = e.op
+        if op in ("&", "|"):
+            left = self.expr(e.left)
+            test = self.truthy(left)
+            if op == "|":
+                return self.choose(test, lambda: left, lambda: self.expr(e.right))
+            return self.choose(test, lambda: self.expr(e.right), lambda: left)
+        left, right = self.expr(e.left), self.expr(e.right)
+        if op == "=":
+            return Val(B, self.equal(left, right))
+        if op == "!=":
+            return Val(B, self.b.not_(self.equal(left, right)))
+        a, c = self.num(left, op), self.num(right, op)
+        if op == "+":
+            return Val(N, self.b.fadd(a, c))
+        if op == "-":
+            return Val(N, self.b.fsub(a, c))
+        if op == "*":
+            return Val(N, self.b.fmul(a, c))
+        if op == "/":
+            self.fail_if(self.b.fcmp_ordered("==", c, dconst(0.0)), "ILO-R003", "division by zero",
+                         "guard the divisor first: `=d 0 0` before `/n d`")
+            return Val(N, self.b.fdiv(a, c))
+        if op in (">", "<", ">=", "<="):
+            return Val(B, self.b.fcmp_ordered(op, a, c))
+        raise Unsupported(f"operator {op}")
+
+    def coalesce(self, e) -> Val:
+        value = self.expr(e.value)
+        if "nil" not in value.kinds:
+            return value
+        if value.kinds == NIL:
+            return self.expr(e.default)
+        d = self.box(value)
+        is_nil = self.b.icmp_unsigned("==", self.bits(d), ir.Constant(I64, boxing.NIL_BITS))
+        rest = value.kinds - NIL
+        return self.choose(is_nil, lambda: self.expr(e.default), lambda: self.from_box(rest, d))
+
+    def match_expression(self, e) -> Val:
+        subject = self.expr(e.subject) if e.subject is not None else Val(NIL, None)
+        result = Slot(self, block=self.block("matche.end"))
+        self.rets.append(result)
+        self.brks.append(result)
+        self.cnts.append(result)
+        try:
+            if not self.arms(e.arms, subject, result.put):
+                result.put(Val(NIL, None))
+        finally:
+            self.rets.pop()
+            self.brks.pop()
+            self.cnts.pop()
+        self.b.position_at_end(result.block)
+        if not result.kinds:
+            self.b.unreachable()
+            raise Unsupported("a match expression with no reachable result")
+        return result.read()
+
+    # ---- calls ----
+    def call(self, e) -> Val:
+        if e.unwrap:
+            raise Unsupported(f"'{e.unwrap}' on a call")
+        if self.lookup(e.name) is not None:
+            raise Unsupported(f"calling the local '{e.name}'")
+        args = [self.expr(a) for a in e.args]
+        decl = self.ctx.program.functions.get(e.name)
+        if decl is not None:
+            if len(args) != len(decl.params):
+                raise Unsupported(f"'{e.name}' called with {len(args)} args")
+            if e.name in self.ctx.native:
+                return self.call_native(decl, args)
+            return self.call_fallback(decl, args)
+        if e.name in self.ctx.program.tools:
+            raise Unsupported(f"tool call '{e.name}'")
+        name = BI.canonical(e.name)
+        if name is None:
+            raise Unsupported(f"unknown function '{e.name}'")
+        return self.builtin(name, args)
+
+    def call_native(self, decl, args) -> Val:
+        for p, a in zip(decl.params, args):
+            want = PARAM_KINDS.get(p.type[0] if p.type else "_")
+            if want is None or not a.kinds <= want:
+                raise Unsupported(f"passes {'|'.join(sorted(a.kinds))} to {decl.name}'s {p.name}")
+        boxed = [self.box(a) for a in args]
+        depth = self.b.load(self.ctx.depth)
+        self.fail_if(self.b.icmp_signed(">=", depth, ir.Constant(I32, self.ctx.max_depth)), "ILO-R604",
+                     f"call depth exceeded {self.ctx.max_depth} (runaway recursion in '{decl.name}')",
+                     "check that the recursion has a base case that is reached, "
+                     "or rewrite deep recursion as a loop")
+        self.b.store(self.b.add(depth, ir.Constant(I32, 1)), self.ctx.depth)
+        result = self.b.call(self.ctx.functions[decl.name], boxed)
+        self.b.store(depth, self.ctx.depth)
+        self.propagate()
+        return self.from_box(self.ctx.result_kinds[decl.name], result)
+
+    def call_fallback(self, decl, args) -> Val:
+        kinds = PARAM_KINDS.get(decl.ret[0] if decl.ret else "_")
+        if kinds is None:
+            raise Unsupported(f"calls '{decl.name}' (fallback) returning {A.type_str(decl.ret)}")
+        argv = self.alloca(DOUBLE, ir.Constant(I32, max(len(args), 1)))
+        for i, a in enumerate(args):
+            self.b.store(self.box(a), self.b.gep(argv, [ir.Constant(I32, i)]))
+        result = self.b.call(self.ctx.call_fn, [ir.Constant(I32, self.ctx.callee_id(decl.name)),
+                                                ir.Constant(I32, self.ctx.stmt_id(self.span())), argv])
+        self.propagate()
+        return self.from_box(kinds, result)

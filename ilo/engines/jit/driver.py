@@ -1,0 +1,49 @@
+"""LLVM set-up and machine code: target machine, optimisation, MCJIT, symbols.
+
+Kept apart from codegen so the IR can be built (and dumped) without
+touching the execution engine, and so LLVM is initialised once per process.
+No fast-math flags anywhere: results must equal CPython's doubles bit for bit.
+"""
+
+from __future__ import annotations
+
+import llvmlite.binding as llvm
+
+_target_machine = None
+
+
+def target_machine():
+    global _target_machine
+    if _target_machine is None:
+        llvm.initialize_native_target()
+        llvm.initialize_native_asmprinter()
+        target = llvm.Target.from_default_triple()
+        _target_machine = target.create_target_machine(
+            cpu=llvm.get_host_cpu_name(), features=llvm.get_host_cpu_features().flatten(),
+            opt=3, jit=True)
+    return _target_machine
+
+
+class NativeCode:
+    """A compiled module: function and global addresses; keeps the engine alive."""
+
+    def __init__(self, ir_text: str, symbols: dict[str, int]):
+        tm = target_machine()
+        for name, address in symbols.items():
+            llvm.add_symbol(name, address)
+        mod = llvm.parse_assembly(ir_text)
+        mod.triple = llvm.get_process_triple()
+        mod.data_layout = str(tm.target_data)
+        mod.verify()
+        pb = llvm.create_pass_builder(tm, llvm.create_pipeline_tuning_options(speed_level=3))
+        pb.getModulePassManager().run(mod, pb)
+        self.optimized_ir = str(mod)
+        self.engine = llvm.create_mcjit_compiler(mod, tm)
+        self.engine.finalize_object()
+        self.engine.run_static_constructors()
+
+    def function_address(self, name: str) -> int:
+        return self.engine.get_function_address(name)
+
+    def global_address(self, name: str) -> int:
+        return self.engine.get_global_value_address(name)
