@@ -29,6 +29,7 @@ FLAGS = {
     "--ast": ("ast", True),
     "--run": ("run", True),
     "--dense": ("dense", True), "-d": ("dense", True),
+    "--jit-report": ("jit_report", True),
 }
 VALUE_FLAGS = {
     "--engine": "engine", "--max-runtime": "max_runtime", "--max-output-bytes": "max_output_bytes",
@@ -47,6 +48,7 @@ class Options:
     ast: bool = False
     dense: bool = False
     run: bool = False                # upstream's `--run` spelling: run (the default action)
+    jit_report: bool = False         # --jit-report: one stderr line per function, native or not
     tools: str | None = None
     max_runtime: str | None = None
     max_output_bytes: str | None = None

@@ -23,7 +23,7 @@ USAGE = """usage:
   ilo test [PATH] [-v]                    run the -- run:/-- out: cases of .ilo files
   ilo --explain CODE                      explain a diagnostic code
 flags:
-  --engine tree|vm|jit   --json | --text   --no-hints
+  --engine tree|vm|jit   --json | --text   --no-hints   --jit-report
   --max-runtime SECS (60)   --max-output-bytes BYTES (104857600)
   --max-memory MB (4096)    --max-idle SECS (0 = off)
 """
@@ -230,7 +230,7 @@ def run(program_arg: str, args: list[str], opts: Options) -> int:
             raise IloUsageError("ILO-R004", f"{name}: expected {len(params)} args, got {len(args)}",
                                 hint=hint)
         values = [coerce_for_param(a, p.type) for a, p in zip(args, params)]
-        engine = api.make_engine(program, opts.engine)
+        engine = api.make_engine(program, opts.engine, jit_report=opts.jit_report)
         from ilo.cli.runner import execute
 
         return execute(engine, program, name, values, opts, source, report)

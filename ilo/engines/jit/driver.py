@@ -9,19 +9,20 @@ from __future__ import annotations
 
 import llvmlite.binding as llvm
 
-_target_machine = None
+_initialized = False
 
 
 def target_machine():
-    global _target_machine
-    if _target_machine is None:
+    """A fresh target machine: MCJIT takes ownership of (and frees) the one it is given."""
+    global _initialized
+    if not _initialized:
         llvm.initialize_native_target()
         llvm.initialize_native_asmprinter()
-        target = llvm.Target.from_default_triple()
-        _target_machine = target.create_target_machine(
-            cpu=llvm.get_host_cpu_name(), features=llvm.get_host_cpu_features().flatten(),
-            opt=3, jit=True)
-    return _target_machine
+        _initialized = True
+    target = llvm.Target.from_default_triple()
+    return target.create_target_machine(
+        cpu=llvm.get_host_cpu_name(), features=llvm.get_host_cpu_features().flatten(),
+        opt=3, jit=True)
 
 
 class NativeCode:
