@@ -8,6 +8,9 @@ lines check that the interesting functions really ran natively.
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
+import time
 
 import pytest
 
@@ -101,6 +104,7 @@ CASES = [
     ("f x:n>n;i=0;wh <i 3{i=+i 1;=i 2{ret 7}};99", "f", [0.0]),
     ("f x:n>n;>x 0{prnt x};x", "f", [1.0]),
     ("f x:n>n;<x 0{ret 0};*x 2", "f", [-1.0]),
+    ("a n:n>n;<=n 0 0;r=b -n 1;+r 1\nb n:n>n;s=str n;<=n 0 0;r=a -n 1;+r 1", "a", [5000.0]),
 ]
 
 
@@ -129,3 +133,22 @@ def test_wrong_argument_kinds_run_on_the_fallback():
     # A text argument to an n parameter: the tree engine's own error, not a crash.
     src = "f x:n>n;+x 1"
     assert outcome(src, "f", ["abc"], "jit") == outcome(src, "f", ["abc"], "tree")
+
+
+GUARDED_SPIN = """
+from ilo import api, runtime_guard
+engine = api.make_engine(api.load_program("f>n;i=0;wh true{i=+i 1};i"), "jit")
+assert engine.native_names == ["f"]
+runtime_guard.install(runtime_guard.GuardLimits(0.5, 0, 0, 0), "json", "jit")
+engine.run("f", [])
+"""
+
+
+def test_a_native_loop_lets_the_guard_signal_handler_run():
+    # No supervisor and no watchdog thread here: only the loop's poll on its
+    # back-edge lets the SIGALRM handler end the program with ILO-R016.
+    t = time.monotonic()
+    p = subprocess.run([sys.executable, "-c", GUARDED_SPIN], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 1, p.stderr
+    assert '"code":"ILO-R016"' in p.stderr
+    assert time.monotonic() - t < 30

@@ -19,7 +19,7 @@ import ctypes
 from ilo.diagnostics.errors import IloRuntimeError
 from ilo.engines.jit.boxing import FALSE, TRUE, Unboxable, box, unbox
 from ilo.engines.jit.lowering import N
-from ilo.engines.jit.module import CALL_SYMBOL, PRINT_SYMBOL
+from ilo.engines.jit.module import CALL_SYMBOL, POLL_SYMBOL, PRINT_SYMBOL
 from ilo.runtime.values import display, type_name
 
 _current = None          # the NativeRuntime of the innermost native call
@@ -137,7 +137,24 @@ def _call_trampoline(callee, stmt, argv):
         return 0.0
 
 
+@ctypes.CFUNCTYPE(ctypes.c_int32)
+def _poll_trampoline():
+    # Entering Python runs the signal handlers that are pending (the guard's
+    # SIGALRM tick); a stop they raise unwinds the native frames.
+    try:
+        _poll()
+        return 0
+    except BaseException as exc:  # noqa: BLE001 -- re-raised by the wrapper
+        _current.fail(exc, -1)
+        return 1
+
+
+def _poll():
+    return None
+
+
 SYMBOLS = {
+    POLL_SYMBOL: ctypes.cast(_poll_trampoline, ctypes.c_void_p).value,
     PRINT_SYMBOL: ctypes.cast(_print_trampoline, ctypes.c_void_p).value,
     CALL_SYMBOL: ctypes.cast(_call_trampoline, ctypes.c_void_p).value,
 }

@@ -26,6 +26,7 @@ from ilo.runtime import builtins as BI
 from ilo.syntax import ast as A
 
 PARAM_KINDS = {"n": N, "b": B}
+POLL_INTERVAL = 1 << 20
 
 
 class Var:
@@ -88,6 +89,21 @@ class FunctionCodegen(Ops, NativeBuiltins):
         self.b.cbranch(failed, bad, ok)
         self.b.position_at_end(bad)
         self.b.ret(dconst(0.0))
+        self.b.position_at_end(ok)
+
+    def poll(self, fuel_ptr):
+        """On a loop's back-edge: every POLL_INTERVAL turns call into Python once,
+        so the guard's pending signal handler runs (a native loop never reaches a
+        bytecode). The counter is a local, so it lives in a register."""
+        fuel = self.b.sub(self.b.load(fuel_ptr), ir.Constant(I64, 1))
+        self.b.store(fuel, fuel_ptr)
+        empty, ok = self.block("poll"), self.block("fueled")
+        self.b.cbranch(self.b.icmp_signed("<=", fuel, ir.Constant(I64, 0)), empty, ok)
+        self.b.position_at_end(empty)
+        self.b.store(ir.Constant(I64, POLL_INTERVAL), fuel_ptr)
+        self.b.call(self.ctx.poll_fn, [])
+        self.propagate()
+        self.b.branch(ok)
         self.b.position_at_end(ok)
 
     def terminated(self) -> bool:
@@ -286,6 +302,8 @@ class FunctionCodegen(Ops, NativeBuiltins):
         """Shared loop skeleton: value = last finished body, or the ``brk`` value, or nil."""
         result = Slot(self, NIL if not always_runs else frozenset(), init=Val(NIL, None),
                       block=self.block("loop.end"))
+        fuel = self.alloca(I64)
+        self.b.store(ir.Constant(I64, POLL_INTERVAL), fuel)
         cond_bb = self.block("loop.cond")
         self.b.branch(cond_bb)
         self.b.position_at_end(cond_bb)
@@ -293,7 +311,7 @@ class FunctionCodegen(Ops, NativeBuiltins):
         body_bb = self.block("loop.body")
         self.b.cbranch(go, body_bb, result.block)
         self.b.position_at_end(body_bb)
-        latch_bb = self.block("loop.latch") if latch else cond_bb
+        latch_bb = self.block("loop.latch")
         self.brks.append(result)
         self.cnts.append(Jump(self, latch_bb))
         try:
@@ -305,10 +323,11 @@ class FunctionCodegen(Ops, NativeBuiltins):
             result.store(v)
             result.kinds = result.kinds | v.kinds
             self.b.branch(latch_bb)
+        self.b.position_at_end(latch_bb)
+        self.poll(fuel)
         if latch:
-            self.b.position_at_end(latch_bb)
             latch()
-            self.b.branch(cond_bb)
+        self.b.branch(cond_bb)
         self.b.position_at_end(result.block)
         if not result.kinds:
             self.b.unreachable()

@@ -16,6 +16,7 @@ from ilo.engines.jit.lowering import DOUBLE, I32
 PTR = ir.PointerType()
 PRINT_SYMBOL = "ilo_cb_print"
 CALL_SYMBOL = "ilo_cb_call"
+POLL_SYMBOL = "ilo_cb_poll"
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class ModuleContext:
         self.depth = self._global("ilo_depth")
         self.print_fn = ir.Function(self.module, ir.FunctionType(I32, [DOUBLE]), PRINT_SYMBOL)
         self.call_fn = ir.Function(self.module, ir.FunctionType(DOUBLE, [I32, I32, PTR]), CALL_SYMBOL)
+        self.poll_fn = ir.Function(self.module, ir.FunctionType(I32, []), POLL_SYMBOL)
         self.functions = {}
         self.symbols = {}
         for i, (name, decl) in enumerate(native.items()):
