@@ -104,6 +104,11 @@ CASES = [
     ("f x:n>n;i=0;wh <i 3{i=+i 1;=i 2{ret 7}};99", "f", [0.0]),
     ("f x:n>n;>x 0{prnt x};x", "f", [1.0]),
     ("f x:n>n;<x 0{ret 0};*x 2", "f", [-1.0]),
+    ("f x:n>n;log x", "f", [0.0]),
+    ("f x:n>n;sin x", "f", [1.0]),
+    ("f x:n>n;clamp x 0 10", "f", [15.0]),
+    ("f x:n>n;clamp x \"a\" 10", "f", [15.0]),
+    ("f x:n>n;s=0;@i 0..x{s=+s len \"abc\"};s", "f", [4.0]),
     ("a n:n>n;<=n 0 0;r=b -n 1;+r 1\nb n:n>n;s=str n;<=n 0 0;r=a -n 1;+r 1", "a", [5000.0]),
 ]
 

@@ -20,6 +20,7 @@ from ilo.diagnostics.errors import IloRuntimeError
 from ilo.engines.jit.boxing import FALSE, TRUE, Unboxable, box, unbox
 from ilo.engines.jit.lowering import N
 from ilo.engines.jit.module import CALL_SYMBOL, POLL_SYMBOL, PRINT_SYMBOL
+from ilo.runtime import builtins as B
 from ilo.runtime.values import display, type_name
 
 _current = None          # the NativeRuntime of the innermost native call
@@ -35,7 +36,7 @@ class NativeRuntime:
         self.text_ids = dict(ctx.texts)
         self.texts = sorted(ctx.texts, key=ctx.texts.get)
         functions = ctx.program.functions
-        self.callees = [functions[name] for name in sorted(ctx.callees, key=ctx.callees.get)]
+        self.callees = [_callee(functions, key, engine) for key in sorted(ctx.callees, key=ctx.callees.get)]
         self.max_depth = max_depth
         self.pending = None
         self.code = code
@@ -94,24 +95,35 @@ class NativeRuntime:
 
     # ---- calls out ----
     def call_fallback(self, callee: int, stmt: int, argv) -> float:
-        decl = self.callees[callee]
-        args = [unbox(argv[i], self.texts) for i in range(len(decl.params))]
+        name, nparams, want, run = self.callees[callee]
+        args = [unbox(argv[i], self.texts) for i in range(nparams)]
         engine = self.engine
         saved = engine.depth
         engine.depth = self.depth.value
         try:
-            result = engine.call(decl.name, args)
+            result = run(args)
         finally:
             engine.depth = saved
-        want = float if decl.ret[0] == "n" else bool
         if type(result) is not want:
-            raise IloRuntimeError("ILO-R004", f"'{decl.name}' returned {type_name(result)}, "
-                                  f"declared {decl.ret[0]}",
+            raise IloRuntimeError("ILO-R004", f"'{name}' returned {type_name(result)}, "
+                                  f"declared {'n' if want is float else 'b'}",
                                   hint="make the function return its declared type on every path")
         return box(result, self.text_ids)
 
     def print_value(self, x: float) -> None:
         self.engine.write_stdout(display(unbox(x, self.texts)) + "\n")
+
+
+def _callee(functions, key, engine):
+    """(name, arity, Python type of the result, fn(args)) for a call-out id."""
+    if isinstance(key, tuple):
+        _, name, nargs = key
+        spec = B.lookup(name)
+        return name, nargs, float if spec.ret == "n" else bool, \
+            lambda args: B.call(name, engine, args)
+    decl = functions[key]
+    return key, len(decl.params), float if decl.ret[0] == "n" else bool, \
+        lambda args: engine.call(key, args)
 
 
 @ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_double)

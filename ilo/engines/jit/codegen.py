@@ -517,10 +517,14 @@ class FunctionCodegen(Ops, NativeBuiltins):
         kinds = PARAM_KINDS.get(decl.ret[0] if decl.ret else "_")
         if kinds is None:
             raise Unsupported(f"calls '{decl.name}' (fallback) returning {A.type_str(decl.ret)}")
+        return self.call_python(decl.name, args, kinds)
+
+    def call_python(self, key, args, kinds) -> Val:
+        """Call a fallback function or a builtin through the bridge (boxed args in a stack array)."""
         argv = self.alloca(DOUBLE, ir.Constant(I32, max(len(args), 1)))
         for i, a in enumerate(args):
             self.b.store(self.box(a), self.b.gep(argv, [ir.Constant(I32, i)]))
-        result = self.b.call(self.ctx.call_fn, [ir.Constant(I32, self.ctx.callee_id(decl.name)),
+        result = self.b.call(self.ctx.call_fn, [ir.Constant(I32, self.ctx.callee_id(key)),
                                                 ir.Constant(I32, self.ctx.stmt_id(self.span())), argv])
         self.propagate()
         return self.from_box(kinds, result)

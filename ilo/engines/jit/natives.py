@@ -7,7 +7,9 @@ engine.
 
 from __future__ import annotations
 
-from ilo.engines.jit.lowering import DOUBLE, N, Unsupported, Val, dconst
+from ilo.runtime import builtins as BI
+
+from ilo.engines.jit.lowering import B, DOUBLE, N, Unsupported, Val, dconst
 
 
 class NativeBuiltins:
@@ -25,9 +27,17 @@ class NativeBuiltins:
             return args[0]
         lower = _UNARY.get(name) if len(args) == 1 else _BINARY.get(name) if len(args) == 2 else None
         if lower is None:
-            raise Unsupported(f"builtin '{name}' with {len(args)} args")
+            return self.builtin_callback(name, args)
         nums = [self.num(a, name) for a in args]
         return Val(N, lower(self, *nums))
+
+    def builtin_callback(self, name, args) -> Val:
+        """Any other builtin returning n or b runs in Python, called back with boxed args."""
+        spec = BI.lookup(name)
+        kinds = {"n": N, "b": B}.get(spec.ret)
+        if kinds is None or spec.fn_slots or (spec.arities is not None and len(args) not in spec.arities):
+            raise Unsupported(f"builtin '{name}' with {len(args)} args")
+        return self.call_python(("builtin", name, len(args)), args, kinds)
 
     # Python's float(math.floor(x)) is +0.0 where C floor gives -0.0; adding +0.0 fixes the sign.
     def _floor(self, x):
