@@ -109,6 +109,19 @@ CASES = [
     ("f x:n>n;clamp x 0 10", "f", [15.0]),
     ("f x:n>n;clamp x \"a\" 10", "f", [15.0]),
     ("f x:n>n;s=0;@i 0..x{s=+s len \"abc\"};s", "f", [4.0]),
+    ("tot xs:L n>n;s=0;@x xs{s=+s x};s", "tot", [[1.0, 2.5, -3.0]]),
+    ("tot xs:L n>n;s=0;@x xs{s=+s x};s", "tot", [[1.0, "a"]]),
+    ("b n:n>L n;xs=[];@i 0..n{xs=+=xs *i i};xs", "b", [50.0]),
+    ("h xs:L n>L n;ys=+=xs 1;zs=+=xs 2;+ys zs", "h", [[3.0, 4.0]]),
+    ("h xs:L n>L n;ys=+=xs 1;zs=+=ys 2;q=+=ys 7;+zs q", "h", [[]]),
+    ("g xs:L n>n;a=xs.0;b=xs.?5;i=1;c=xs.i;+a c", "g", [[3.0, 4.0]]),
+    ("g xs:L n>n;a=xs.0;i=1;c=xs.i;+a c", "g", [[3.0]]),
+    ("g xs:L n>n;xs.2", "g", [[3.0]]),
+    ("g xs:L n i:n>n;at xs i", "g", [[3.0, 4.0, 5.0], -1.5]),
+    ("g xs:L n i:n>n;at xs i", "g", [[3.0, 4.0, 5.0], 7.0]),
+    ("g xs:L n>n;len xs", "g", [[3.0, 4.0, 5.0]]),
+    ("g xs:L n>b;xs{true}{false}", "g", [[]]),
+    ("m n:n>L n;[n, *n 2]\nf n:n>n;xs=m n;s=0;@x xs{s=+s x};s", "f", [4.0]),
     ("a n:n>n;<=n 0 0;r=b -n 1;+r 1\nb n:n>n;s=str n;<=n 0 0;r=a -n 1;+r 1", "a", [5000.0]),
 ]
 
@@ -122,6 +135,8 @@ def test_jit_matches_tree(src, func, args):
     ("f x:n>n;?x{0:10;1:11;_:12}", "f"),
     ("f x:n>n;prnt x;prnt \"hi\";+x 1", "f"),
     ("f>n;i=0;wh <i 5{i=+i 1;=i 3{brk 42}}", "f"),
+    ("b n:n>L n;xs=[];@i 0..n{xs=+=xs *i i};xs", "b"),
+    ("tot xs:L n>n;s=0;@x xs{s=+s x};s", "tot"),
 ])
 def test_numeric_functions_are_native(src, func):
     assert func in natives(src)

@@ -18,12 +18,19 @@ import ctypes
 
 from ilo.diagnostics.errors import IloRuntimeError
 from ilo.engines.jit.boxing import FALSE, TRUE, Unboxable, box, unbox
-from ilo.engines.jit.lowering import N
+from ilo.engines.jit.lists import HEADER_WORDS, MIN_CAP
+from ilo.engines.jit.lowering import L, N
 from ilo.engines.jit.module import CALL_SYMBOL, POLL_SYMBOL, PRINT_SYMBOL
 from ilo.runtime import builtins as B
 from ilo.runtime.values import display, type_name
 
 _current = None          # the NativeRuntime of the innermost native call
+_DATA = 8 * HEADER_WORDS
+
+
+class ListArg(ctypes.Structure):
+    """A native list value: buffer and length (two registers in the C ABI)."""
+    _fields_ = [("buf", ctypes.c_void_p), ("len", ctypes.c_int64)]
 
 
 class NativeRuntime:
@@ -40,6 +47,11 @@ class NativeRuntime:
         self.max_depth = max_depth
         self.pending = None
         self.code = code
+        self.err_a = ctypes.c_int64.from_address(code.global_address("ilo_err_a"))
+        self.err_b = ctypes.c_int64.from_address(code.global_address("ilo_err_b"))
+        self.arena = ctypes.c_void_p.from_address(code.global_address("ilo_arena"))
+        self.alloc = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_int64)(code.function_address("ilo_list_alloc"))
+        self.release = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(code.function_address("ilo_arena_release"))
 
     # ---- errors ----
     def fail(self, exc: BaseException, stmt: int) -> None:
@@ -57,37 +69,61 @@ class NativeRuntime:
         site = self.sites[site_id - 1]
         if site.python_error is not None:
             raise site.python_error(site.message)
-        raise IloRuntimeError(site.code, site.message, hint=site.hint, span=site.span)
+        message = site.message.replace("{a}", str(self.err_a.value)).replace("{b}", str(self.err_b.value))
+        raise IloRuntimeError(site.code, message, hint=site.hint, span=site.span)
+
+    # ---- lists ----
+    def to_native(self, xs: list) -> ListArg:
+        n = len(xs)
+        buf = self.alloc(max(n, MIN_CAP))
+        if n:
+            ctypes.memmove(buf + _DATA, (ctypes.c_double * n)(*xs), 8 * n)
+        ctypes.c_int64.from_address(buf + 8).value = n
+        return ListArg(buf, n)
+
+    @staticmethod
+    def from_native(lst: ListArg) -> list:
+        return list((ctypes.c_double * lst.len).from_address(lst.buf + _DATA)) if lst.len else []
 
     # ---- calls in ----
     def wrap(self, decl, address: int, param_kinds, result_kinds):
         """``fn(args)`` for the fallback engine's ``native_functions``."""
-        global _current
         nparams = len(decl.params)
-        cfunc = ctypes.CFUNCTYPE(ctypes.c_double, *[ctypes.c_double] * nparams)(address)
-        wanted = tuple(float if k == N else bool for k in param_kinds)
+        lists = L in param_kinds or result_kinds == L
+        cfunc = ctypes.CFUNCTYPE(ListArg if result_kinds == L else ctypes.c_double,
+                                 *[ListArg if k == L else ctypes.c_double for k in param_kinds])(address)
+        wanted = tuple(float if k == N else list if k == L else bool for k in param_kinds)
         engine = self.engine
         texts = self.texts
         numeric = result_kinds == N
 
+        def fits(a, t):
+            return type(a) is t and (t is not list or all(type(x) is float for x in a))
+
         def native(args):
             global _current
-            if len(args) != nparams or any(type(a) is not t for a, t in zip(args, wanted)):
+            if len(args) != nparams or not all(fits(a, t) for a, t in zip(args, wanted)):
                 return engine.call_user(decl, args)       # the fallback runs it (or reports)
             d = engine.depth
             if d >= self.max_depth:
                 return engine.call_user(decl, args)       # raises the same ILO-R604
             outer, _current = _current, self
             saved = self.depth.value
+            mark = self.arena.value
             self.depth.value = engine.depth = d + 1
             try:
-                r = cfunc(*[a if type(a) is float else (TRUE if a else FALSE) for a in args])
+                r = cfunc(*[a if type(a) is float else self.to_native(a) if type(a) is list
+                            else (TRUE if a else FALSE) for a in args])
+                if self.err.value:
+                    self.raise_error()
+                if lists and result_kinds == L:
+                    return self.from_native(r)
             finally:
+                if lists:
+                    self.release(mark)
                 self.depth.value = saved
                 engine.depth = d
                 _current = outer
-            if self.err.value:
-                self.raise_error()
             return r if numeric else unbox(r, texts)
 
         native.__name__ = f"native_{decl.name}"

@@ -18,9 +18,11 @@ from __future__ import annotations
 from llvmlite import ir
 
 from ilo.engines.jit import boxing
+from ilo.engines.jit.lists import NativeLists
 from ilo.engines.jit.lowering import (
-    B, DOUBLE, I1, I32, I64, N, NIL, T, Ops, Slot, Unsupported, Val, dconst,
+    B, DOUBLE, I1, I32, I64, L, LIST, N, NIL, T, Ops, Slot, Unsupported, Val, dconst,
 )
+from ilo.engines.jit.module import declared_kinds
 from ilo.engines.jit.natives import NativeBuiltins
 from ilo.runtime import builtins as BI
 from ilo.syntax import ast as A
@@ -48,11 +50,12 @@ class Jump:
         self.gen.b.branch(self.block)
 
 
-class FunctionCodegen(Ops, NativeBuiltins):
+class FunctionCodegen(Ops, NativeBuiltins, NativeLists):
     def __init__(self, ctx, decl):
         self.ctx = ctx
         self.decl = decl
         self.fn = ctx.functions[decl.name]
+        self.dummy = ir.Constant(self.fn.function_type.return_type, None)   # returned on error
         entry = self.fn.append_basic_block("entry")
         self.allocas = ir.IRBuilder(entry)
         start = self.fn.append_basic_block("start")
@@ -73,13 +76,15 @@ class FunctionCodegen(Ops, NativeBuiltins):
     def span(self):
         return self.stmts[-1].span if self.stmts else self.decl.span
 
-    def fail_if(self, cond, code, message, hint=None, python_error=None):
+    def fail_if(self, cond, code, message, hint=None, python_error=None, args=()):
         site = self.ctx.site(code, message, hint, self.span(), python_error)
         bad, ok = self.block("fail"), self.block("ok")
         self.b.cbranch(cond, bad, ok)
         self.b.position_at_end(bad)
+        for value, cell in zip(args, (self.ctx.err_a, self.ctx.err_b)):
+            self.b.store(value, cell)
         self.b.store(ir.Constant(I32, site), self.ctx.err)
-        self.b.ret(dconst(0.0))
+        self.b.ret(self.dummy)
         self.b.position_at_end(ok)
 
     def propagate(self):
@@ -88,7 +93,7 @@ class FunctionCodegen(Ops, NativeBuiltins):
         bad, ok = self.block("unwind"), self.block("ok")
         self.b.cbranch(failed, bad, ok)
         self.b.position_at_end(bad)
-        self.b.ret(dconst(0.0))
+        self.b.ret(self.dummy)
         self.b.position_at_end(ok)
 
     def poll(self, fuel_ptr):
@@ -113,10 +118,10 @@ class FunctionCodegen(Ops, NativeBuiltins):
     def build(self) -> frozenset:
         """Emit the function; return the kinds of value it may return."""
         for p, arg in zip(self.decl.params, self.fn.args):
-            kinds = PARAM_KINDS.get(p.type[0] if p.type else "_")
+            kinds = declared_kinds(p.type)
             if kinds is None:
-                raise Unsupported(f"parameter {p.name} is {A.type_str(p.type)}, not n or b")
-            self.new_var(p.name, Val(kinds, arg) if kinds == N else self.from_box(kinds, arg))
+                raise Unsupported(f"parameter {p.name} is {A.type_str(p.type)}, not n, b or L n")
+            self.new_var(p.name, Val(kinds, arg) if kinds in (N, L) else self.from_box(kinds, arg))
         done = Slot(self, block=self.block("return"))
         self.rets.append(done)
         self.brks.append(done)
@@ -129,7 +134,11 @@ class FunctionCodegen(Ops, NativeBuiltins):
         if not done.kinds:
             self.b.unreachable()
             return frozenset({"nil"})
-        self.b.ret(self.box(done.read()))
+        result = done.read()
+        if (result.kinds == L) != (self.dummy.type == LIST):
+            raise Unsupported("result kinds changed between rounds") if result.kinds == L else \
+                Unsupported("returns a list on some paths only")
+        self.b.ret(result.v if result.kinds == L else self.box(result))
         return done.kinds
 
     # ---- variables ----
@@ -141,18 +150,18 @@ class FunctionCodegen(Ops, NativeBuiltins):
         return None
 
     def new_var(self, name, val: Val):
-        var = Var(self.alloca(), val.kinds)
+        var = Var(self.alloca(LIST if val.kinds == L else DOUBLE), val.kinds)
         self.scopes[-1][name] = var
-        self.b.store(self.box(val), var.ptr)
+        self.b.store(val.v if val.kinds == L else self.box(val), var.ptr)
 
     def assign(self, name, val: Val):
         var = self.lookup(name)
         if var is None:
             self.new_var(name, val)
             return
-        if not val.kinds <= var.kinds:
+        if not val.kinds <= var.kinds or (val.kinds == L) != (var.kinds == L):
             raise Unsupported(f"variable {name} changes kind")
-        self.b.store(self.box(val), var.ptr)
+        self.b.store(val.v if val.kinds == L else self.box(val), var.ptr)
 
     def scoped_body(self, stmts, bind=None):
         self.scopes.append({})
@@ -196,6 +205,8 @@ class FunctionCodegen(Ops, NativeBuiltins):
             self.set_last(last, self.while_loop(st))
         elif kind is A.ForRange:
             self.set_last(last, self.range_loop(st))
+        elif kind is A.ForEach:
+            self.set_last(last, self.foreach(st))
         elif kind is A.Return:
             self.rets[-1].put(self.expr(st.value))
         elif kind is A.Break:
@@ -388,7 +399,15 @@ class FunctionCodegen(Ops, NativeBuiltins):
             var = self.lookup(e.name)
             if var is None:
                 raise Unsupported(f"'{e.name}' used as a value (function value or undefined)")
-            return self.from_box(var.kinds, self.b.load(var.ptr))
+            if var.kinds == L:
+                return Val(L, self.b.load(var.ptr, typ=LIST))
+            return self.from_box(var.kinds, self.b.load(var.ptr, typ=DOUBLE))
+        if kind is A.ListE:
+            return self.list_literal(e.items)
+        if kind is A.Index:
+            return self.list_index(e)
+        if kind is A.Field:
+            return self.list_field(e)
         if kind is A.BinOp:
             return self.binop(e)
         if kind is A.Call:
@@ -426,6 +445,10 @@ class FunctionCodegen(Ops, NativeBuiltins):
                 return self.choose(test, lambda: left, lambda: self.expr(e.right))
             return self.choose(test, lambda: self.expr(e.right), lambda: left)
         left, right = self.expr(e.left), self.expr(e.right)
+        if op == "+=" and left.kinds == L:
+            return self.list_append(left, right)
+        if op == "+" and left.kinds == L and right.kinds == L:
+            return self.list_concat(left, right)
         if op == "=":
             return Val(B, self.equal(left, right))
         if op == "!=":
@@ -476,6 +499,15 @@ class FunctionCodegen(Ops, NativeBuiltins):
         return result.read()
 
     # ---- calls ----
+    def list_field(self, e) -> Val:
+        """``xs.i`` with a variable ``i`` on a list is ``at xs i`` (as in the tree engine)."""
+        obj = self.expr(e.obj)
+        fields = {f.name for t in self.ctx.program.types.values() for f in t.fields}
+        var = self.lookup(e.name)
+        if obj.kinds != L or var is None or e.name in fields or e.safe:
+            raise Unsupported("record fields")
+        return self.list_at(obj, self.expr(A.Ref(e.name)))
+
     def call(self, e) -> Val:
         if e.unwrap:
             raise Unsupported(f"'{e.unwrap}' on a call")
@@ -498,10 +530,10 @@ class FunctionCodegen(Ops, NativeBuiltins):
 
     def call_native(self, decl, args) -> Val:
         for p, a in zip(decl.params, args):
-            want = PARAM_KINDS.get(p.type[0] if p.type else "_")
+            want = declared_kinds(p.type)
             if want is None or not a.kinds <= want:
                 raise Unsupported(f"passes {'|'.join(sorted(a.kinds))} to {decl.name}'s {p.name}")
-        boxed = [self.box(a) for a in args]
+        boxed = [a.v if a.kinds == L else self.box(a) for a in args]
         depth = self.b.load(self.ctx.depth)
         self.fail_if(self.b.icmp_signed(">=", depth, ir.Constant(I32, self.ctx.max_depth)), "ILO-R604",
                      f"call depth exceeded {self.ctx.max_depth} (runaway recursion in '{decl.name}')",
@@ -511,7 +543,8 @@ class FunctionCodegen(Ops, NativeBuiltins):
         result = self.b.call(self.ctx.functions[decl.name], boxed)
         self.b.store(depth, self.ctx.depth)
         self.propagate()
-        return self.from_box(self.ctx.result_kinds[decl.name], result)
+        kinds = self.ctx.result_kinds[decl.name]
+        return Val(L, result) if kinds == L else self.from_box(kinds, result)
 
     def call_fallback(self, decl, args) -> Val:
         kinds = PARAM_KINDS.get(decl.ret[0] if decl.ret else "_")

@@ -17,8 +17,8 @@ import os
 
 from ilo import sink
 from ilo.engines.jit import bridge
-from ilo.engines.jit.codegen import PARAM_KINDS
 from ilo.engines.jit.driver import NativeCode
+from ilo.engines.jit.module import declared_kinds
 from ilo.engines.jit.planner import plan
 
 
@@ -56,7 +56,7 @@ class JitEngine:
         runtime = bridge.NativeRuntime(self.fallback, ctx, code, max_depth)
         natives = {}
         for name, decl in ctx.native.items():
-            params = [PARAM_KINDS[p.type[0]] for p in decl.params]
+            params = [declared_kinds(p.type) for p in decl.params]
             address = code.function_address(ctx.symbols[name])
             natives[name] = runtime.wrap(decl, address, params, p.result_kinds[name])
         self.runtime = runtime

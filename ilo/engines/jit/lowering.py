@@ -23,6 +23,9 @@ N = frozenset({"n"})
 B = frozenset({"b"})
 NIL = frozenset({"nil"})
 T = frozenset({"t"})
+L = frozenset({"L"})          # a list of numbers: {buffer, length} (see lists.py)
+PTR = ir.PointerType()
+LIST = ir.LiteralStructType([PTR, I64])
 
 
 class Unsupported(Exception):
@@ -57,6 +60,8 @@ class Ops:
 
     def box(self, val: Val):
         k = val.kinds
+        if "L" in k:
+            raise Unsupported("a list where a single-word value is needed")
         if k == B:
             return self.b.select(val.v, TRUE_D, FALSE_D)
         if k == NIL:
@@ -64,6 +69,8 @@ class Ops:
         return val.v
 
     def from_box(self, kinds: frozenset, d) -> Val:
+        if "L" in kinds:
+            raise Unsupported("a value that may be a list or something else")
         if kinds == B:
             return Val(B, self.b.icmp_unsigned("==", self.bits(d), ir.Constant(I64, boxing.TRUE_BITS)))
         if kinds == NIL:
@@ -85,6 +92,8 @@ class Ops:
             return val.v
         if k == NIL:
             return ir.Constant(I1, 0)
+        if k == L:
+            return self.b.icmp_signed("!=", self.b.extract_value(val.v, 1), ir.Constant(I64, 0))
         if "t" in k:
             raise Unsupported("truthiness of text")
         d = val.v
@@ -94,6 +103,8 @@ class Ops:
 
     def equal(self, a: Val, c: Val):
         """``values_equal``: numbers by value, everything else by identity of its box."""
+        if "L" in a.kinds or "L" in c.kinds:
+            raise Unsupported("comparing lists")
         if a.kinds == N and c.kinds == N:
             return self.b.fcmp_ordered("==", a.v, c.v)
         if a.kinds == B and c.kinds == B:
@@ -132,18 +143,26 @@ class Ops:
 
 
 class Slot:
-    """A merge point: stores boxed values from several paths; reads back with their union."""
+    """A merge point: stores values from several paths; reads back with their union.
+
+    Single-word values are stored boxed; a list (two words) has its own cell."""
 
     def __init__(self, gen, kinds=frozenset(), init: Val | None = None, block=None):
         self.gen = gen
         self.ptr = gen.alloca()
+        self.lptr = None
         self.kinds = kinds
         self.block = block
         if init is not None:
-            gen.b.store(gen.box(init), self.ptr)
+            self.store(init)
 
     def store(self, val: Val):
-        self.gen.b.store(self.gen.box(val), self.ptr)
+        if val.kinds == L:
+            if self.lptr is None:
+                self.lptr = self.gen.alloca(LIST)
+            self.gen.b.store(val.v, self.lptr)
+        else:
+            self.gen.b.store(self.gen.box(val), self.ptr)
 
     def put(self, val: Val):
         """Store and jump to this slot's block (a ``ret``/``brk`` target or a merge)."""
@@ -152,4 +171,6 @@ class Slot:
         self.gen.b.branch(self.block)
 
     def read(self) -> Val:
+        if self.kinds == L:
+            return Val(L, self.gen.b.load(self.lptr))
         return self.gen.from_box(self.kinds, self.gen.b.load(self.ptr))

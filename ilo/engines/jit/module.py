@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from llvmlite import ir
 
-from ilo.engines.jit.lowering import DOUBLE, I32
+from ilo.engines.jit.lowering import DOUBLE, I32, I64, LIST, L, N, B
 
 PTR = ir.PointerType()
 PRINT_SYMBOL = "ilo_cb_print"
@@ -26,10 +26,24 @@ class ErrorSite:
     hint: str | None
     span: object
     python_error: type | None = None     # raise this Python exception instead (tree parity)
+    # ``{a}``/``{b}`` in the message are filled from ilo_err_a/ilo_err_b (run-time integers)
 
 
 def symbol(index: int) -> str:
     return f"ilo_fn{index}"
+
+
+def declared_kinds(t):
+    """The kinds a declared type admits natively: n, b, ``L n``; None for anything else."""
+    if not t:
+        return None
+    if t[0] == "L":
+        return L if t[1] is not None and t[1][0] == "n" else None
+    return {"n": N, "b": B}.get(t[0])
+
+
+def abi_type(kinds):
+    return LIST if kinds == L else DOUBLE
 
 
 class ModuleContext:
@@ -43,23 +57,29 @@ class ModuleContext:
         self.module = ir.Module(name="ilo")
         self.err = self._global("ilo_err")
         self.depth = self._global("ilo_depth")
+        self.err_a = self._global("ilo_err_a", I64)
+        self.err_b = self._global("ilo_err_b", I64)
         self.print_fn = ir.Function(self.module, ir.FunctionType(I32, [DOUBLE]), PRINT_SYMBOL)
         self.call_fn = ir.Function(self.module, ir.FunctionType(DOUBLE, [I32, I32, PTR]), CALL_SYMBOL)
         self.poll_fn = ir.Function(self.module, ir.FunctionType(I32, []), POLL_SYMBOL)
         self.functions = {}
         self.symbols = {}
         for i, (name, decl) in enumerate(native.items()):
-            fnty = ir.FunctionType(DOUBLE, [DOUBLE] * len(decl.params))
+            params = [abi_type(declared_kinds(p.type)) for p in decl.params]
+            fnty = ir.FunctionType(abi_type(result_kinds[name]), params)
             self.symbols[name] = symbol(i)
             self.functions[name] = ir.Function(self.module, fnty, symbol(i))
         self.sites: list[ErrorSite] = []
         self.stmt_spans: list = []
         self.texts: dict[str, int] = {}
         self.callees: dict[str, int] = {}
+        from ilo.engines.jit.lists import emit_runtime
 
-    def _global(self, name):
-        g = ir.GlobalVariable(self.module, I32, name)
-        g.initializer = ir.Constant(I32, 0)
+        emit_runtime(self)
+
+    def _global(self, name, ty=I32):
+        g = ir.GlobalVariable(self.module, ty, name)
+        g.initializer = ir.Constant(ty, 0)
         return g
 
     def site(self, code, message, hint=None, span=None, python_error=None) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ilo.runtime import builtins as BI
 
-from ilo.engines.jit.lowering import B, DOUBLE, N, Unsupported, Val, dconst
+from ilo.engines.jit.lowering import B, DOUBLE, L, N, Unsupported, Val, dconst
 
 
 class NativeBuiltins:
@@ -25,6 +25,12 @@ class NativeBuiltins:
             self.b.call(self.ctx.print_fn, [self.box(args[0])])
             self.propagate()
             return args[0]
+        if args and args[0].kinds == L:
+            if name == "len" and len(args) == 1:
+                return self.list_len(args[0])
+            if name == "at" and len(args) == 2:
+                return self.list_at(args[0], args[1])
+            raise Unsupported(f"builtin '{name}' on a list")
         lower = _UNARY.get(name) if len(args) == 1 else _BINARY.get(name) if len(args) == 2 else None
         if lower is None:
             return self.builtin_callback(name, args)

@@ -9,9 +9,9 @@ round repeats until nothing changes. Rounds are cheap (IR building only).
 
 from __future__ import annotations
 
-from ilo.engines.jit.codegen import PARAM_KINDS, FunctionCodegen
+from ilo.engines.jit.codegen import FunctionCodegen
 from ilo.engines.jit.lowering import Unsupported
-from ilo.engines.jit.module import ModuleContext
+from ilo.engines.jit.module import ModuleContext, declared_kinds
 
 ANY = frozenset({"n", "b", "nil", "t"})
 MAX_ROUNDS = 8
@@ -27,7 +27,7 @@ class Plan:
 def plan(program, max_depth: int) -> Plan:
     native = dict(program.functions)
     reasons: dict[str, str] = {}
-    guess = {name: PARAM_KINDS.get(d.ret[0] if d.ret else "_", ANY) for name, d in native.items()}
+    guess = {name: declared_kinds(d.ret) or ANY for name, d in native.items()}
     for _ in range(MAX_ROUNDS):
         if not native:
             break
@@ -40,6 +40,8 @@ def plan(program, max_depth: int) -> Plan:
                 failed[name] = str(why)
             except RecursionError:
                 failed[name] = "nested too deeply to compile"
+            except Exception as exc:  # noqa: BLE001 -- a codegen bug costs speed, never the run
+                failed[name] = f"internal codegen error: {type(exc).__name__}: {exc}"
         if failed:
             reasons.update(failed)
             native = {n: d for n, d in native.items() if n not in failed}
