@@ -172,3 +172,25 @@ def test_a_native_loop_lets_the_guard_signal_handler_run():
     assert p.returncode == 1, p.stderr
     assert '"code":"ILO-R016"' in p.stderr
     assert time.monotonic() - t < 30
+
+
+def _ilo(*args):
+    from conftest import run_ilo
+
+    return run_ilo(*args, timeout=60)
+
+
+def test_native_print_is_charged_first_so_r017_output_is_byte_exact():
+    flood = "f>n;i=0;wh true{i=+i 1;prnt i};i"
+    jit = _ilo("--engine", "jit", "--json", "--max-output-bytes", "100", flood)
+    tree = _ilo("--engine", "tree", "--json", "--max-output-bytes", "100", flood)
+    assert jit.returncode == tree.returncode == 1
+    assert jit.stdout == tree.stdout and len(jit.stdout) <= 100
+    assert '"code":"ILO-R017"' in jit.stderr
+
+
+def test_native_list_growth_is_stopped_by_the_memory_budget():
+    grow = "f>n;xs=[];i=0;wh true{xs=+=xs i;i=+i 1};i"
+    p = _ilo("--engine", "jit", "--json", "--jit-report", "--max-memory", "200", grow)
+    assert p.returncode == 1
+    assert "jit: f: native" in p.stderr and '"code":"ILO-R602"' in p.stderr
