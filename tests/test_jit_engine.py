@@ -122,6 +122,8 @@ CASES = [
     ("g xs:L n>n;len xs", "g", [[3.0, 4.0, 5.0]]),
     ("g xs:L n>b;xs{true}{false}", "g", [[]]),
     ("m n:n>L n;[n, *n 2]\nf n:n>n;xs=m n;s=0;@x xs{s=+s x};s", "f", [4.0]),
+    ("f n:n>n;xs=[];@i 0..n{xs=+=xs i;prnt xs};len xs", "f", [4.0]),
+    ("mk n:n>L _;[n, 2]\nf n:n>n;xs=mk n;len xs", "f", [3.0]),
     ("a n:n>n;<=n 0 0;r=b -n 1;+r 1\nb n:n>n;s=str n;<=n 0 0;r=a -n 1;+r 1", "a", [5000.0]),
 ]
 

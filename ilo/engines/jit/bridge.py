@@ -20,7 +20,7 @@ from ilo.diagnostics.errors import IloRuntimeError
 from ilo.engines.jit.boxing import FALSE, TRUE, Unboxable, box, unbox
 from ilo.engines.jit.lists import HEADER_WORDS, MIN_CAP
 from ilo.engines.jit.lowering import L, N
-from ilo.engines.jit.module import CALL_SYMBOL, POLL_SYMBOL, PRINT_SYMBOL
+from ilo.engines.jit.module import CALL_SYMBOL, POLL_SYMBOL, PRINT_LIST_SYMBOL, PRINT_SYMBOL
 from ilo.runtime import builtins as B
 from ilo.runtime.values import display, type_name
 
@@ -173,6 +173,17 @@ def _print_trampoline(x):
         return 1
 
 
+@ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_void_p, ctypes.c_int64)
+def _print_list_trampoline(buf, n):
+    rt = _current
+    try:
+        rt.engine.write_stdout(display(rt.from_native(ListArg(buf, n))) + "\n")
+        return 0
+    except BaseException as exc:  # noqa: BLE001 -- carried across the native frames, re-raised
+        rt.fail(exc, -1)
+        return 1
+
+
 @ctypes.CFUNCTYPE(ctypes.c_double, ctypes.c_int32, ctypes.c_int32, ctypes.POINTER(ctypes.c_double))
 def _call_trampoline(callee, stmt, argv):
     rt = _current
@@ -202,6 +213,7 @@ def _poll():
 
 
 SYMBOLS = {
+    PRINT_LIST_SYMBOL: ctypes.cast(_print_list_trampoline, ctypes.c_void_p).value,
     POLL_SYMBOL: ctypes.cast(_poll_trampoline, ctypes.c_void_p).value,
     PRINT_SYMBOL: ctypes.cast(_print_trampoline, ctypes.c_void_p).value,
     CALL_SYMBOL: ctypes.cast(_call_trampoline, ctypes.c_void_p).value,

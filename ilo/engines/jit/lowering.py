@@ -94,6 +94,8 @@ class Ops:
             return ir.Constant(I1, 0)
         if k == L:
             return self.b.icmp_signed("!=", self.b.extract_value(val.v, 1), ir.Constant(I64, 0))
+        if "L" in k:
+            raise Unsupported("truthiness of a value that may be a list or something else")
         if "t" in k:
             raise Unsupported("truthiness of text")
         d = val.v
@@ -126,11 +128,13 @@ class Ops:
 
     def kind_test(self, letter: str, val: Val):
         """The ``n``/``b``/``t``/``l`` type pattern: a constant when the kinds decide it."""
-        want = {"n": "n", "b": "b", "t": "t"}.get(letter)
+        want = {"n": "n", "b": "b", "t": "t", "l": "L"}.get(letter)
         if want is None or want not in val.kinds:
             return ir.Constant(I1, 0)
         if val.kinds == frozenset({want}):
             return ir.Constant(I1, 1)
+        if "L" in val.kinds:
+            raise Unsupported("a type pattern on a value that may be a list or something else")
         d = val.v
         if want == "n":
             return self.b.not_(self.is_box(d))
@@ -157,6 +161,8 @@ class Slot:
             self.store(init)
 
     def store(self, val: Val):
+        if val.v is None and "L" in val.kinds:
+            return                        # list-or-other: kinds say so; any read of it is refused
         if val.kinds == L:
             if self.lptr is None:
                 self.lptr = self.gen.alloca(LIST)
@@ -173,4 +179,6 @@ class Slot:
     def read(self) -> Val:
         if self.kinds == L:
             return Val(L, self.gen.b.load(self.lptr))
+        if "L" in self.kinds:
+            return Val(self.kinds, None)  # list-or-other: fine unless used (box/truthy/num refuse)
         return self.gen.from_box(self.kinds, self.gen.b.load(self.ptr))

@@ -17,6 +17,7 @@ PTR = ir.PointerType()
 PRINT_SYMBOL = "ilo_cb_print"
 CALL_SYMBOL = "ilo_cb_call"
 POLL_SYMBOL = "ilo_cb_poll"
+PRINT_LIST_SYMBOL = "ilo_cb_print_list"
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class ModuleContext:
         self.print_fn = ir.Function(self.module, ir.FunctionType(I32, [DOUBLE]), PRINT_SYMBOL)
         self.call_fn = ir.Function(self.module, ir.FunctionType(DOUBLE, [I32, I32, PTR]), CALL_SYMBOL)
         self.poll_fn = ir.Function(self.module, ir.FunctionType(I32, []), POLL_SYMBOL)
+        self.print_list_fn = ir.Function(self.module, ir.FunctionType(I32, [PTR, I64]), PRINT_LIST_SYMBOL)
         self.functions = {}
         self.symbols = {}
         for i, (name, decl) in enumerate(native.items()):

@@ -21,6 +21,10 @@ class NativeBuiltins:
         return self.intrinsic("llvm.fabs", x)
 
     def builtin(self, name, args) -> Val:
+        if name == "prnt" and len(args) == 1 and args[0].kinds == L:
+            self.b.call(self.ctx.print_list_fn, list(self.parts(args[0])))
+            self.propagate()
+            return args[0]
         if name == "prnt" and len(args) == 1:
             self.b.call(self.ctx.print_fn, [self.box(args[0])])
             self.propagate()
