@@ -57,7 +57,7 @@ def build_c(tmp: Path, kernel: str) -> str:
 def commands(kernel: str, exe: str):
     func = KERNELS[kernel][0]
     py = (f"import importlib.util as u,sys;s=u.spec_from_file_location('k',{str(BENCH / (kernel + '.py'))!r});"
-          f"m=u.module_from_spec(s);s.loader.exec_module(m);print(m.{func}(float(sys.argv[1])))")
+          f"m=u.module_from_spec(s);s.loader.exec_module(m);print(m.{func}(int(sys.argv[1])))")
     return {
         "jit": lambda n: ILO + [str(BENCH / f"{kernel}.ilo"), func, str(n)],
         "cpython": lambda n: [sys.executable, "-c", py, str(n)],
@@ -110,6 +110,7 @@ def main(argv=None) -> int:
             jit, py, c = r["jit"][0], r["cpython"][0], r["c"][0]
             rows.append(f"| {kernel:8} | {py:9.2f} | {jit:8.3f} | {c:8.3f} | {py / jit:10.1f}x | "
                         f"{jit / c:8.2f}x | {r['jit'][1] * 1e3:9.0f} |")
+            sys.stderr.write(rows[-1] + "\n")
     head = ("| kernel   | CPython ns/unit | jit ns/unit | C -O2 ns/unit | jit speed-up vs CPython | "
             "jit / C | jit start-up ms (small run) |\n|---|---:|---:|---:|---:|---:|---:|")
     sys.stdout.write(head + "\n" + "\n".join(rows) + "\n")
