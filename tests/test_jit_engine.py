@@ -196,3 +196,17 @@ def test_native_list_growth_is_stopped_by_the_memory_budget():
     p = _ilo("--engine", "jit", "--json", "--jit-report", "--max-memory", "200", grow)
     assert p.returncode == 1
     assert "jit: f: native" in p.stderr and '"code":"ILO-R602"' in p.stderr
+
+
+def test_machine_code_cache_is_shared_by_concurrent_runs(tmp_path):
+    from conftest import ilo_env
+
+    env = ilo_env({"XDG_CACHE_HOME": str(tmp_path)})
+    cmd = [sys.executable, "-m", "ilo", "--engine", "jit", "f n:n>n;s=0;@i 0..n{s=+s i};s", "100"]
+    runs = [subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    assert [p.communicate(timeout=60)[0] for p in runs] == ["4950\n", "4950\n"]
+    entries = list((tmp_path / "ilo" / "jit").glob("*.o"))
+    assert len(entries) == 1 and entries[0].stat().st_size > 0
+    again = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=60)
+    assert again.stdout == "4950\n"
+    assert list((tmp_path / "ilo" / "jit").iterdir()) == entries       # a hit writes nothing new

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import llvmlite.binding as llvm
 
+from ilo.engines.jit import cache
+
 _initialized = False
 
 
@@ -32,14 +34,19 @@ class NativeCode:
         tm = target_machine()
         for name, address in symbols.items():
             llvm.add_symbol(name, address)
+        entry = cache.key(ir_text, llvm.get_host_cpu_name() + llvm.get_host_cpu_features().flatten())
+        cached = cache.load(entry)
         mod = llvm.parse_assembly(ir_text)
         mod.triple = llvm.get_process_triple()
         mod.data_layout = str(tm.target_data)
         mod.verify()
-        pb = llvm.create_pass_builder(tm, llvm.create_pipeline_tuning_options(speed_level=3))
-        pb.getModulePassManager().run(mod, pb)
-        self.optimized_ir = str(mod)
+        if cached is None:          # a hit skips optimisation and code generation
+            pb = llvm.create_pass_builder(tm, llvm.create_pipeline_tuning_options(speed_level=3))
+            pb.getModulePassManager().run(mod, pb)
+        self.optimized_ir = str(mod) if cached is None else "; (machine code from the cache)"
         self.engine = llvm.create_mcjit_compiler(mod, tm)
+        self.engine.set_object_cache(lambda _mod, data: cache.store(entry, data),
+                                     lambda _mod: cached)
         self.engine.finalize_object()
         self.engine.run_static_constructors()
 
