@@ -124,6 +124,11 @@ CASES = [
     ("m n:n>L n;[n, *n 2]\nf n:n>n;xs=m n;s=0;@x xs{s=+s x};s", "f", [4.0]),
     ("f n:n>n;xs=[];@i 0..n{xs=+=xs i;prnt xs};len xs", "f", [4.0]),
     ("mk n:n>L _;[n, 2]\nf n:n>n;xs=mk n;len xs", "f", [3.0]),
+    ("f n:n>n;<=n 0 /1 0;r=f -n 1;+r 1", "f", [1.0]),
+    ("f n:n>n;<=n 0 /1 0;r=f -n 1;+r 1", "f", [3.0]),
+    ("f n:n>n;<=n 0{ret 0};=n 2{7}{r=f -n 1;+r 1}", "f", [4.0]),
+    ("f n:n>n;i=0;wh <i n{i=+i 1;=i 2{brk}};<=n 0 i;r=f -n 1;+r i", "f", [5.0]),
+    ("f n:n>n;prnt n;<=n 0 0;r=f -n 1;+r 1", "f", [4.0]),
     ("a n:n>n;<=n 0 0;r=b -n 1;+r 1\nb n:n>n;s=str n;<=n 0 0;r=a -n 1;+r 1", "a", [5000.0]),
 ]
 

@@ -29,6 +29,8 @@ from ilo.syntax import ast as A
 
 PARAM_KINDS = {"n": N, "b": B}
 POLL_INTERVAL = 1 << 20
+INLINE_LEVELS = 2                  # self-recursive calls compiled in place this deep
+INLINE_MAX_STATEMENTS = 8
 
 
 class Var:
@@ -56,6 +58,7 @@ class FunctionCodegen(Ops, NativeBuiltins, NativeLists):
         self.decl = decl
         self.fn = ctx.functions[decl.name]
         self.dummy = ir.Constant(self.fn.function_type.return_type, None)   # returned on error
+        self.inline_budget = INLINE_LEVELS
         entry = self.fn.append_basic_block("entry")
         self.allocas = ir.IRBuilder(entry)
         start = self.fn.append_basic_block("start")
@@ -540,11 +543,37 @@ class FunctionCodegen(Ops, NativeBuiltins, NativeLists):
                      "check that the recursion has a base case that is reached, "
                      "or rewrite deep recursion as a loop")
         self.b.store(self.b.add(depth, ir.Constant(I32, 1)), self.ctx.depth)
+        if decl is self.decl and self.inline_budget > 0 and len(decl.body) <= INLINE_MAX_STATEMENTS:
+            value = self.inline_self(args)
+            self.b.store(depth, self.ctx.depth)
+            return value
         result = self.b.call(self.ctx.functions[decl.name], boxed)
         self.b.store(depth, self.ctx.depth)
         self.propagate()
         kinds = self.ctx.result_kinds[decl.name]
         return Val(L, result) if kinds == L else self.from_box(kinds, result)
+
+    def inline_self(self, args) -> Val:
+        """A self-recursive call compiled in place, a few levels deep (as C compilers do):
+        the frame counts in ``ilo_depth`` as a real call; an error inside returns from here."""
+        saved = self.scopes, self.rets, self.brks, self.cnts
+        self.inline_budget -= 1
+        done = Slot(self, block=self.block("inline.ret"))
+        self.scopes, self.rets, self.brks, self.cnts = [{}], [done], [done], [done]
+        try:
+            for p, a in zip(self.decl.params, args):
+                self.new_var(p.name, a)
+            value = self.body(self.decl.body)
+            if value is not None:
+                done.put(value)
+        finally:
+            self.scopes, self.rets, self.brks, self.cnts = saved
+            self.inline_budget += 1
+        self.b.position_at_end(done.block)
+        if not done.kinds:
+            self.b.unreachable()
+            raise Unsupported("a recursive call that never returns")
+        return done.read()
 
     def call_fallback(self, decl, args) -> Val:
         kinds = PARAM_KINDS.get(decl.ret[0] if decl.ret else "_")
