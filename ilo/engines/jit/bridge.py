@@ -189,7 +189,7 @@ def _call_trampoline(callee, stmt, argv):
     rt = _current
     try:
         return rt.call_fallback(callee, stmt, argv)
-    except (BaseException, Unboxable) as exc:  # noqa: BLE001 -- re-raised by the wrapper
+    except BaseException as exc:  # noqa: BLE001 -- re-raised by the wrapper
         if isinstance(exc, Unboxable):
             exc = IloRuntimeError("ILO-R004", "a value native code cannot hold came back from a call")
         rt.fail(exc, stmt)
