@@ -10,7 +10,7 @@ CPython twin in ``../shared/bench``, the C twin in ``bench/c`` built with
 is the cost of one unit (one loop iteration; one call for ``recurse``) with
 process start-up, imports and JIT compile time cancelled out. Rounds are
 interleaved and the fastest time of each is kept (the machine is shared).
-The JIT's start-up (``t_small`` of a tiny size, compile included) is shown
+The JIT's whole small run (start-up and compile included) is shown
 too, and every runner's printed result is checked against the others.
 """
 
@@ -112,7 +112,7 @@ def main(argv=None) -> int:
                         f"{jit / c:8.2f}x | {r['jit'][1] * 1e3:9.0f} |")
             sys.stderr.write(rows[-1] + "\n")
     head = ("| kernel   | CPython ns/unit | jit ns/unit | C -O2 ns/unit | jit speed-up vs CPython | "
-            "jit / C | jit start-up ms (small run) |\n|---|---:|---:|---:|---:|---:|---:|")
+            "jit / C | jit small run ms (start-up + small size) |\n|---|---:|---:|---:|---:|---:|---:|")
     sys.stdout.write(head + "\n" + "\n".join(rows) + "\n")
     return 0
 
