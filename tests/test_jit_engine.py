@@ -215,3 +215,15 @@ def test_machine_code_cache_is_shared_by_concurrent_runs(tmp_path):
     again = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=60)
     assert again.stdout == "4950\n"
     assert list((tmp_path / "ilo" / "jit").iterdir()) == entries       # a hit writes nothing new
+
+
+def test_llvm_refusing_the_module_leaves_everything_on_the_fallback(monkeypatch):
+    from ilo.engines.jit import engine as jit_engine
+
+    def refuse(*_args):
+        raise RuntimeError("LLVM ERROR: bad IR\nmore")
+
+    monkeypatch.setattr(jit_engine, "NativeCode", refuse)
+    engine = make_engine(load_program("f n:n>n;*n 2"), "jit")
+    assert engine.native_names == [] and engine.run("f", [4.0]) == 8.0
+    assert "jit: f: fallback (LLVM rejected the module: RuntimeError: LLVM ERROR: bad IR)" in engine.report()

@@ -50,7 +50,13 @@ class JitEngine:
         self.plan = plan(program, MAX_DEPTH)
         self.native_names: list[str] = []
         if self.plan.ctx is not None:
-            self._load(self.plan, MAX_DEPTH)
+            try:
+                self._load(self.plan, MAX_DEPTH)
+            except Exception as exc:  # noqa: BLE001 -- LLVM refusing our IR costs speed, never the run
+                why = f"LLVM rejected the module: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+                self.plan.reasons.update({name: why for name in self.plan.ctx.native})
+                self.native_names = []
+                self.fallback.native_functions = {}
         if report or os.environ.get("ILO_JIT_REPORT"):
             sink.write_stderr(self.report())
 
