@@ -129,6 +129,8 @@ CASES = [
     ("f n:n>n;<=n 0{ret 0};=n 2{7}{r=f -n 1;+r 1}", "f", [4.0]),
     ("f n:n>n;i=0;wh <i n{i=+i 1;=i 2{brk}};<=n 0 i;r=f -n 1;+r i", "f", [5.0]),
     ("f n:n>n;prnt n;<=n 0 0;r=f -n 1;+r 1", "f", [4.0]),
+    ("g xs:L n>n;+sum xs avg xs", "g", [[0.1, 0.2, 0.3, 1e16, -1e16]]),
+    ("g xs:L n>n;avg xs", "g", [[]]),
     ("a n:n>n;<=n 0 0;r=b -n 1;+r 1\nb n:n>n;s=str n;<=n 0 0;r=a -n 1;+r 1", "a", [5000.0]),
 ]
 

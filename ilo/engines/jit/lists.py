@@ -151,6 +151,33 @@ class NativeLists:
                      args=(i, n))
         return Val(N, self.b.load(self.item_ptr(buf, j), typ=DOUBLE))
 
+    def list_sum(self, lst: Val):
+        """``sum``: left to right from 0.0, as ``fsum_seq`` does (no compensation)."""
+        buf, n = self.parts(lst)
+        acc, counter = self.alloca(DOUBLE), self.alloca(I64)
+        self.b.store(dconst(0.0), acc)
+        self.b.store(ir.Constant(I64, 0), counter)
+        cond, body, done = self.block("sum.cond"), self.block("sum.body"), self.block("sum.end")
+        self.b.branch(cond)
+        self.b.position_at_end(cond)
+        i = self.b.load(counter)
+        self.b.cbranch(self.b.icmp_signed("<", i, n), body, done)
+        self.b.position_at_end(body)
+        item = self.b.load(self.item_ptr(buf, i), typ=DOUBLE)
+        self.b.store(self.b.fadd(self.b.load(acc), item), acc)
+        self.b.store(self.b.add(i, ir.Constant(I64, 1)), counter)
+        self.b.branch(cond)
+        self.b.position_at_end(done)
+        return self.b.load(acc), n
+
+    def list_reduce(self, name, lst: Val) -> Val:
+        total, n = self.list_sum(lst)
+        if name == "sum":
+            return Val(N, total)
+        self.fail_if(self.b.icmp_signed("==", n, ir.Constant(I64, 0)), "ILO-R009",
+                     "avg: cannot average an empty list")
+        return Val(N, self.b.fdiv(total, self.b.sitofp(n, DOUBLE)))
+
     def foreach(self, st):
         coll = self.expr(st.coll)
         if coll.kinds != L:

@@ -34,6 +34,8 @@ class NativeBuiltins:
                 return self.list_len(args[0])
             if name == "at" and len(args) == 2:
                 return self.list_at(args[0], args[1])
+            if name in ("sum", "avg") and len(args) == 1:
+                return self.list_reduce(name, args[0])
             raise Unsupported(f"builtin '{name}' on a list")
         lower = _UNARY.get(name) if len(args) == 1 else _BINARY.get(name) if len(args) == 2 else None
         if lower is None:
