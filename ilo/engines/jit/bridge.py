@@ -103,10 +103,10 @@ class NativeRuntime:
         def native(args):
             global _current
             if len(args) != nparams or not all(fits(a, t) for a, t in zip(args, wanted)):
-                return engine.call_user(decl, args)       # the fallback runs it (or reports)
+                return run_on_fallback(engine, decl.name, args)   # the fallback runs it (or reports)
             d = engine.depth
             if d >= self.max_depth:
-                return engine.call_user(decl, args)       # raises the same ILO-R604
+                return run_on_fallback(engine, decl.name, args)   # raises the same ILO-R604
             outer, _current = _current, self
             saved = self.depth.value
             mark = self.arena.value
@@ -148,6 +148,16 @@ class NativeRuntime:
 
     def print_value(self, x: float) -> None:
         self.engine.write_stdout(display(unbox(x, self.texts)) + "\n")
+
+
+def run_on_fallback(engine, name: str, args: list):
+    """Call ``name`` on the fallback engine itself, its native version set aside meanwhile."""
+    natives = engine.native_functions
+    mine = natives.pop(name)
+    try:
+        return engine.call_named(name, args)
+    finally:
+        natives[name] = mine
 
 
 def _callee(functions, key, engine):

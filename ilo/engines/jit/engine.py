@@ -9,9 +9,10 @@ functions back through :mod:`bridge`.
 What the fallback engine must offer (the tree engine does; the VM must too):
 ``native_functions`` (consulted on every call of a user function),
 ``depth`` (the shared call depth, read and written around native calls),
-``call_user(decl, args)`` (run a function without the native hook: wrong
-argument kinds, or the depth error), ``call(name, args)``, ``write_stdout``,
-``functions`` and ``run``.
+``call_named(name, args)`` (with the function's native version set aside:
+wrong argument kinds, or the depth error), ``call(name, args)``,
+``write_stdout``, ``functions`` and ``run``. The VM of /work/wt-vm has all of
+them.
 
 ``ILO_JIT_REPORT=1`` (or ``--jit-report``) prints one stderr line per
 function: native, or fallback and why. ``ILO_JIT_DUMP=1`` prints the IR
