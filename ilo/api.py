@@ -79,19 +79,23 @@ def resolve_imports(program: A.Program, filename, stack) -> A.Program:
     return A.Program(decls, program.source, program.filename)
 
 
-def make_engine(program: A.Program, engine: str = "tree", tools=None):
+def make_engine(program: A.Program, engine: str = "tree", tools=None, *, jit_report: bool = False):
     """An engine whose runtime errors carry ``engine`` and ``elapsed_ms`` (whichever engine it is)."""
     from ilo.diagnostics.runtime_stamp import stamped_runs
 
-    return stamped_runs(_build_engine(program, engine, tools), engine)
+    return stamped_runs(_build_engine(program, engine, tools, jit_report), engine)
 
 
-def _build_engine(program: A.Program, engine: str, tools):
+def _build_engine(program: A.Program, engine: str, tools, jit_report: bool = False):
     if engine == "tree":
         from ilo.engines.tree import TreeEngine
 
         return TreeEngine(program, tools=tools)
-    if engine in ("vm", "jit"):
+    if engine == "jit":
+        from ilo.engines.jit import JitEngine
+
+        return JitEngine(program, tools=tools, report=jit_report)
+    if engine == "vm":
         raise IloUsageError("ILO-U007", f"the {engine} engine is not built yet",
                             hint="use --engine tree (the default) for now")
     raise IloUsageError("ILO-U002", f"unknown engine '{engine}'", hint="engines: tree, vm, jit")

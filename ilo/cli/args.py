@@ -33,6 +33,7 @@ FLAGS = {
     "--expanded": ("layout", "expanded"), "-e": ("layout", "expanded"),
     "--fmt-expanded": ("layout", "expanded"),
     "--require-kernel-sandbox": ("require_kernel_sandbox", True),
+    "--jit-report": ("jit_report", True),
 }
 VALUE_FLAGS = {
     "--engine": "engine", "--max-runtime": "max_runtime", "--max-output-bytes": "max_output_bytes",
@@ -59,6 +60,7 @@ class Options:
     layout: str | None = None        # "dense" | "expanded": reformat instead of running
     max_ast_depth: str | None = None
     run: bool = False                # upstream's `--run` spelling: run (the default action)
+    jit_report: bool = False         # --jit-report: one stderr line per function, native or not
     tools: str | None = None
     max_runtime: str | None = None
     max_output_bytes: str | None = None

@@ -345,7 +345,7 @@ def run(program_arg: str, args: list[str], opts: Options) -> int:
             raise IloUsageError("ILO-R004", f"{name}: expected {len(params)} args, got {len(args)}",
                                 hint=hint)
         values = [coerce_for_param(a, p.type) for a, p in zip(args, params)]
-        engine = api.make_engine(program, opts.engine)
+        engine = api.make_engine(program, opts.engine, jit_report=opts.jit_report)
         from ilo.cli.runner import execute
 
         runtime_guard.set_phase("run")

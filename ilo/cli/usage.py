@@ -20,6 +20,7 @@ USAGE = """usage:
   ilo help [lang|ai]                      this text, or the spec
 run flags (before SRC, right after it, or long forms after the arguments):
   --engine tree|vm|jit   --vm (--run-vm)   --jit (--run-jit)   --run-tree
+  --jit-report           with the jit engine: one stderr line per function, native or not
   --ast                  print the parsed program as JSON instead of running
   --dense / -d           print the program reformatted, one line per declaration
   --expanded / -e        print the program reformatted, one statement per line

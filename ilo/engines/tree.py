@@ -81,6 +81,7 @@ class TreeEngine:
         self.record_types = program.types
         self.tools = tools
         self.depth = 0
+        self.native_functions: dict = {}   # name -> fn(args): the JIT's native code
         self._stmt = {
             A.Let: self.s_let, A.ExprS: self.s_expr, A.Guard: self.s_guard, A.MatchS: self.s_match,
             A.ForEach: self.s_foreach, A.ForRange: self.s_range, A.While: self.s_while,
@@ -115,6 +116,8 @@ class TreeEngine:
     def call_named(self, name: str, args: list):
         decl = self.functions.get(name)
         if decl is not None:
+            if self.native_functions and name in self.native_functions:
+                return self.native_functions[name](args)
             return self.call_user(decl, args)
         tool = self.tool_decls.get(name)
         if tool is not None:
