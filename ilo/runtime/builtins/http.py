@@ -12,7 +12,6 @@ import os
 
 from ilo import sandbox
 from ilo.runtime.values import Err, IloMap, Ok
-from ilo.sandbox import net
 
 from ._core import builtin, debug, fail
 
@@ -42,6 +41,8 @@ def request(url: str, body: str | None = None, headers: dict | None = None, open
     ILO-R609 diagnostic, also when it comes from the kernel layer."""
     import urllib.error  # imported on first use: urllib and ssl cost start-up time
     import urllib.request
+
+    from ilo.sandbox import net   # socket, ipaddress: loaded on the first request only
 
     net.check_url(op, url)
     opener = opener or net.opener()
@@ -94,6 +95,8 @@ def get_many(ctx, args):
             fail(f"get-many requires L t (list of urls); element {i} is {debug(u)}")
     if not urls:
         return []
+    from ilo.sandbox import net
+
     for u in urls:                 # every URL is allowed, or no request is made
         net.check_url("get-many", u)
     from concurrent.futures import ThreadPoolExecutor
