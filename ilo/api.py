@@ -78,7 +78,11 @@ def make_engine(program: A.Program, engine: str = "tree", tools=None):
         from ilo.engines.tree import TreeEngine
 
         return TreeEngine(program, tools=tools)
-    if engine in ("vm", "jit"):
+    if engine == "vm":
+        from ilo.engines.vm.engine import VMEngine
+
+        return VMEngine(program, tools=tools)
+    if engine == "jit":
         raise IloUsageError("ILO-U007", f"the {engine} engine is not built yet",
                             hint="use --engine tree (the default) for now")
     raise IloUsageError("ILO-U002", f"unknown engine '{engine}'", hint="engines: tree, vm, jit")

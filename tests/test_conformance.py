@@ -27,8 +27,8 @@ import pytest
 from ilo.tools import passlist
 from ilo.tools.annotations import collect_cases
 
-# Add "vm", "jit" here when those engines exist.
-ENGINES = ["tree"]
+# Add "jit" here when that engine exists.
+ENGINES = ["tree", "vm"]
 
 CORPUS = passlist.corpus_dir()
 if not CORPUS.is_dir():

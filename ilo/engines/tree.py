@@ -6,18 +6,17 @@ exceptions so ordinary evaluation stays a plain recursive walk.
 
 from __future__ import annotations
 
-import sys
-
-from ilo import sink
 from ilo.diagnostics.errors import IloRuntimeError
+from ilo.engines.base import EngineBase
 from ilo.runtime import builtins as B
-from ilo.runtime.ops import Propagate, binop, match_pattern, unwrap
-from ilo.runtime.values import Err, FnVal, IloMap, Ok, Record, to_map_key, truthy, type_name
+from ilo.runtime.ops import (
+    Propagate, append_into, binop, concat_into, match_pattern, mset_into, unwrap, unwrap_on_value_error,
+)
+from ilo.runtime.values import Err, FnVal, IloMap, Ok, Record, truthy, type_name
 from ilo.syntax import ast as A
 
 MAX_DEPTH = 4000
 _MISSING = object()
-_SOLE_OWNER = 3  # the frame's dict, the local name, getrefcount's own argument
 
 
 class ReturnSignal(Exception):
@@ -70,16 +69,11 @@ class Frame:
                 vs[name] = old
 
 
-class TreeEngine:
+class TreeEngine(EngineBase):
     name = "tree"
 
     def __init__(self, program: A.Program, tools=None):
-        self.program = program
-        self.functions = program.functions
-        self.tool_decls = program.tools
-        self.record_types = program.types
-        self.tools = tools
-        self.depth = 0
+        super().__init__(program, tools)
         self._stmt = {
             A.Let: self.s_let, A.ExprS: self.s_expr, A.Guard: self.s_guard, A.MatchS: self.s_match,
             A.ForEach: self.s_foreach, A.ForRange: self.s_range, A.While: self.s_while,
@@ -94,38 +88,12 @@ class TreeEngine:
             A.With: self.e_with, A.MakeClosure: self.e_closure,
         }
 
-    # ---- builtin context protocol ----
-    def call(self, fn, args: list):
-        """Call a function value (used by higher-order builtins)."""
-        if isinstance(fn, FnVal):
-            return self.call_named(fn.name, list(args) + list(fn.captures))
-        if isinstance(fn, str) and (fn in self.functions or B.lookup(fn)):
-            return self.call_named(fn, list(args))
-        raise IloRuntimeError("ILO-R009", f"expected a function, got {type_name(fn)}",
-                              hint="pass a function name or an inline lambda like (x:n>n;*x 2)")
-
-    def write_stdout(self, text: str) -> None:
-        sink.write_stdout(text)
-
     # ---- entry ----
     def run(self, name: str, args: list):
         return self.call_named(name, list(args))
 
-    def call_named(self, name: str, args: list):
-        decl = self.functions.get(name)
-        if decl is not None:
-            return self.call_user(decl, args)
-        tool = self.tool_decls.get(name)
-        if tool is not None:
-            return self.call_tool(tool, args)
-        if B.lookup(name) is not None:
-            return B.call(name, self, args)
-        raise IloRuntimeError("ILO-R002", f"undefined function '{name}'")
-
-    def call_tool(self, tool, args):
-        if self.tools is None:
-            return Ok(None)
-        return self.tools.call(tool, args)
+    def call_function(self, name: str, args: list):
+        return self.call_user(self.functions[name], args)
 
     def call_user(self, decl, args: list):
         params = decl.params
@@ -178,49 +146,24 @@ class TreeEngine:
 
     def s_let(self, st, frame):
         v = st.value
-        if type(v) is A.BinOp and v.op == "+=" and type(v.left) is A.Ref and v.left.name == st.name:
-            if self.append_in_place(st.name, v.right, frame):
+        name = st.name
+        vs = frame.vars
+        if type(v) is A.BinOp and type(v.left) is A.Ref and v.left.name == name and name in vs:
+            # `s=+s t` / `xs=+=xs v`: grow in place when the variable is the only owner
+            if v.op == "+":
+                concat_into(vs, name, self.ev(v.right, frame))
+                return _MISSING
+            if v.op == "+=":
+                append_into(vs, name, self.ev(v.right, frame))
                 return _MISSING
         elif type(v) is A.Call and v.name == "mset" and not v.unwrap and len(v.args) == 3 \
-                and type(v.args[0]) is A.Ref and v.args[0].name == st.name:
-            if self.mset_in_place(st.name, v.args[1], v.args[2], frame):
+                and type(v.args[0]) is A.Ref and v.args[0].name == name and type(vs.get(name)) is IloMap:
+            key = self.ev(v.args[1], frame)
+            val = self.ev(v.args[2], frame)
+            if mset_into(vs, name, key, val):
                 return _MISSING
-        frame.set(st.name, self.ev(v, frame))
+        frame.set(name, self.ev(v, frame))
         return _MISSING
-
-    # `xs=+=xs v` and `m=mset m k v` rebinding the only reference may update in
-    # place: nothing else can observe the old value, so the result is the same
-    # as building a copy, but O(1) instead of O(n). The refcount tells us that
-    # no other binding, list or closure shares the container.
-    def append_in_place(self, name, item_expr, frame) -> bool:
-        item = self.ev(item_expr, frame)
-        cur = frame.vars.get(name)
-        if type(cur) is not list:
-            frame.set(name, binop("+=", self.ev(A.Ref(name), frame), item))
-            return True
-        if sys.getrefcount(cur) <= _SOLE_OWNER:
-            cur.append(item)
-        else:
-            frame.set(name, cur + [item])
-        return True
-
-    def mset_in_place(self, name, key_expr, val_expr, frame) -> bool:
-        cur = frame.vars.get(name)
-        if type(cur) is not IloMap:
-            return False
-        key = self.ev(key_expr, frame)
-        val = self.ev(val_expr, frame)
-        cur = frame.vars.get(name)
-        if type(cur) is not IloMap:
-            return False
-        k = to_map_key(key, "mset")
-        if sys.getrefcount(cur) <= _SOLE_OWNER:
-            cur[k] = val
-        else:
-            new = IloMap(cur)
-            new[k] = val
-            frame.set(name, new)
-        return True
 
     def s_destructure(self, st, frame):
         rec = self.ev(st.value, frame)
@@ -359,14 +302,7 @@ class TreeEngine:
                 result = self.call_named(target, args)
             elif not args:
                 if e.unwrap:
-                    # `x!` on a local: `!`/`!!` unwrap what a call returns;
-                    # upstream's verifier rejects it (ILO-T034)
-                    raise IloRuntimeError(
-                        "ILO-R004",
-                        f"'{e.unwrap}' is the auto-unwrap operator and only applies to function "
-                        f"calls; '{e.name}' is a {type_name(target)} value",
-                        hint=f"match it instead: `?{e.name}{{~v:v;^e:^e}}`, or put the `!` on the "
-                             f"call that produced it")
+                    raise unwrap_on_value_error(e.name, target, e.unwrap)
                 result = target
             else:
                 result = self.call_named(e.name, args)

@@ -1,0 +1,47 @@
+"""What every engine shares: the builtin context protocol and name dispatch."""
+
+from __future__ import annotations
+
+from ilo import sink
+from ilo.diagnostics.errors import IloRuntimeError
+from ilo.runtime import builtins as B
+from ilo.runtime.values import FnVal, Ok, type_name
+
+
+class EngineBase:
+    """Subclasses define ``call_function(name, args)`` for the program's own functions."""
+
+    def __init__(self, program, tools=None):
+        self.program = program
+        self.functions = program.functions
+        self.tool_decls = program.tools
+        self.record_types = program.types
+        self.tools = tools
+        self.depth = 0
+
+    def call(self, fn, args: list):
+        """Call a function value (used by higher-order builtins)."""
+        if isinstance(fn, FnVal):
+            return self.call_named(fn.name, list(args) + list(fn.captures))
+        if isinstance(fn, str) and (fn in self.functions or B.lookup(fn)):
+            return self.call_named(fn, list(args))
+        raise IloRuntimeError("ILO-R009", f"expected a function, got {type_name(fn)}",
+                              hint="pass a function name or an inline lambda like (x:n>n;*x 2)")
+
+    def write_stdout(self, text: str) -> None:
+        sink.write_stdout(text)
+
+    def call_named(self, name: str, args: list):
+        if name in self.functions:
+            return self.call_function(name, args)
+        tool = self.tool_decls.get(name)
+        if tool is not None:
+            return self.call_tool(tool, args)
+        if B.lookup(name) is not None:
+            return B.call(name, self, args)
+        raise IloRuntimeError("ILO-R002", f"undefined function '{name}'")
+
+    def call_tool(self, tool, args):
+        if self.tools is None:
+            return Ok(None)
+        return self.tools.call(tool, args)
