@@ -350,11 +350,14 @@ def test_broken_pipe_stops_quietly():
 
 LOOP = "main>n;i=0;wh true{i=+i 1};i"
 FLOOD = 'main>n;wh true{prnt "."};0'
+#: every engine the guard must hold on
+ENGINES = ["tree", "vm"]
 
 
 @needs_cli
-def test_cli_r016_infinite_loop():
-    r = gh.ilo("--max-runtime", "0.5", LOOP, timeout=15)
+@pytest.mark.parametrize("engine", ENGINES)
+def test_cli_r016_infinite_loop(engine):
+    r = gh.ilo("--engine", engine, "--max-runtime", "0.5", LOOP, timeout=15)
     assert r.rc == 1, r.err
     d = r.diag
     assert d["code"] == "ILO-R016"
@@ -363,17 +366,19 @@ def test_cli_r016_infinite_loop():
 
 
 @needs_cli
-def test_cli_r016_empty_loop_text_mode():
-    r = gh.ilo("--text", "--max-runtime", "0.5", "main>n;wh true{0};0", timeout=15)
+@pytest.mark.parametrize("engine", ENGINES)
+def test_cli_r016_empty_loop_text_mode(engine):
+    r = gh.ilo("--engine", engine, "--text", "--max-runtime", "0.5", "main>n;wh true{0};0", timeout=15)
     assert r.rc == 1
     assert r.err.splitlines()[0] == \
         "error[ILO-R016]: wall-clock runtime exceeded 500 ms (--max-runtime 0.5)"
-    assert r.err.splitlines()[1].startswith("  hint: ")
+    assert any(line.startswith("  hint: ") for line in r.err.splitlines()[1:])
 
 
 @needs_cli
-def test_cli_r017_flood_is_cut_on_a_whole_line():
-    r = gh.ilo("--max-output-bytes", "1000", FLOOD, timeout=15)
+@pytest.mark.parametrize("engine", ENGINES)
+def test_cli_r017_flood_is_cut_on_a_whole_line(engine):
+    r = gh.ilo("--engine", engine, "--max-output-bytes", "1000", FLOOD, timeout=15)
     assert r.rc == 1
     assert r.diag["code"] == "ILO-R017"
     assert len(r.out) <= 1000 and r.out.endswith(b"\n")
@@ -382,8 +387,9 @@ def test_cli_r017_flood_is_cut_on_a_whole_line():
 
 
 @needs_cli
-def test_cli_flood_against_the_clock():
-    r = gh.ilo("--max-runtime", "0.5", FLOOD, timeout=15)
+@pytest.mark.parametrize("engine", ENGINES)
+def test_cli_flood_against_the_clock(engine):
+    r = gh.ilo("--engine", engine, "--max-runtime", "0.5", FLOOD, timeout=15)
     assert r.rc == 1 and r.diag["code"] == "ILO-R016"
     assert r.out and r.out.endswith(b".\n")
 
@@ -395,9 +401,75 @@ def test_cli_bad_guard_flag_is_usage_error():
 
 
 @needs_cli
-def test_cli_guarded_program_runs_normally():
-    r = gh.ilo("--max-runtime", "5", "main>n;i=0;wh <i 1000{i=+i 1};i", timeout=15)
+@pytest.mark.parametrize("engine", ENGINES)
+def test_cli_guarded_program_runs_normally(engine):
+    r = gh.ilo("--engine", engine, "--max-runtime", "5", "main>n;i=0;wh <i 1000{i=+i 1};i", timeout=15)
     assert (r.rc, r.out, r.err) == (0, b"1000\n", "")
     ex = str(gh.ROOT / "examples" / "runtime-guard.ilo")
-    r = gh.ilo(ex, timeout=15)
+    r = gh.ilo("--engine", engine, ex, timeout=15)
     assert (r.rc, r.out) == (0, b"1000\n"), r.err
+
+
+# --------------------------------------------------------------------------
+# "say where it was stopped": the stop names the running loop / the print
+
+SPIN = "main>n\n  i=0\n  wh true{\n    i=+i 1\n  }\n  i\n"
+PRINTS = 'main>n\n  i=0\n  wh <i 100{\n    prnt "hello"\n    i=+i 1\n  }\n  i\n'
+
+
+def _label(diag):
+    (label,) = diag["labels"]
+    return label["line"], label["col"]
+
+
+@needs_cli
+@pytest.mark.parametrize("engine", ENGINES)
+def test_cli_r016_names_the_loop_that_never_ends(engine, tmp_path):
+    prog = tmp_path / "spin.ilo"
+    prog.write_text(SPIN)
+    # a budget well past start-up on a busy machine, so the loop is running
+    r = gh.ilo("--engine", engine, "--max-runtime", "2", str(prog), timeout=20)
+    assert r.rc == 1 and r.diag["code"] == "ILO-R016"
+    assert _label(r.diag) == (3, 3)
+    r = gh.ilo("--engine", engine, "--text", "--max-runtime", "2", str(prog), timeout=20)
+    lines = r.err.splitlines()
+    caret = next(i for i, line in enumerate(lines) if line.startswith("3 |"))
+    assert "wh true{" in lines[caret] and lines[caret + 1].strip(" |").startswith("^")
+
+
+@needs_cli
+@pytest.mark.parametrize("engine", ENGINES)
+def test_cli_r601_names_the_silent_loop(engine, tmp_path):
+    prog = tmp_path / "quiet.ilo"
+    prog.write_text('main>n\n  prnt "start"\n' + SPIN.split("\n", 1)[1])
+    r = gh.ilo("--engine", engine, "--max-idle", "1.5", str(prog), timeout=20)
+    assert r.rc == 1 and r.diag["code"] == "ILO-R601"
+    assert _label(r.diag) == (4, 3)
+
+
+@needs_cli
+@pytest.mark.parametrize("engine", ENGINES)
+def test_cli_r017_names_the_print(engine, tmp_path):
+    prog = tmp_path / "prints.ilo"
+    prog.write_text(PRINTS)
+    r = gh.ilo("--engine", engine, "--max-output-bytes", "20", str(prog), timeout=20)
+    assert r.rc == 1 and r.diag["code"] == "ILO-R017"
+    assert r.out == b"hello\n" * 3
+    assert _label(r.diag) == (4, 5)
+
+
+@needs_cli
+@pytest.mark.parametrize("engine", ENGINES)
+def test_cli_r602_memory_on_every_engine(engine):
+    r = gh.ilo("--engine", engine, "--max-memory", "150", 'main>n;s="x";wh true{s=+s s};0',
+               timeout=30)
+    assert r.rc == 1 and r.diag["code"] == "ILO-R602"
+
+
+@needs_cli
+@pytest.mark.parametrize("engine", ENGINES)
+def test_cli_runaway_recursion_is_r604(engine):
+    r = gh.ilo("--engine", engine, "f x:n>n;+1 f x", "f", "1", timeout=30)
+    assert r.rc == 1 and r.diag["code"] == "ILO-R604", r.err
+    # the VM counts ilo calls; the tree engine may meet Python's stack first
+    assert r.diag["message"].startswith("call depth exceeded")

@@ -6,6 +6,9 @@ exceptions so ordinary evaluation stays a plain recursive walk.
 
 from __future__ import annotations
 
+import sys
+
+from ilo import runtime_guard
 from ilo.diagnostics.errors import IloRuntimeError
 from ilo.engines.base import EngineBase
 from ilo.runtime import builtins as B
@@ -90,6 +93,7 @@ class TreeEngine(EngineBase):
 
     # ---- entry ----
     def run(self, name: str, args: list):
+        runtime_guard.set_locator(locate, self.program.source)
         return self.call_named(name, list(args))
 
     def call_function(self, name: str, args: list):
@@ -414,6 +418,35 @@ class TreeEngine(EngineBase):
 
     def e_closure(self, e, frame):
         return FnVal(e.fn_name, tuple(self.ev(c, frame) for c in e.captures))
+
+
+def locate():
+    """The span a guard stop names, read from the interrupted Python frames
+    (nothing is recorded while the program runs): the print call that
+    crossed the output cap, else the innermost running loop, else the
+    innermost running statement."""
+    printing = False
+    stmt = call = None
+    f = sys._getframe(1)
+    while f is not None:
+        code = f.f_code
+        if code.co_name == "write_stdout" and stmt is None:
+            printing = True
+        elif code is _E_CALL and call is None:
+            call = f.f_locals["e"]
+        elif code is _EXEC_BODY and stmt is None:
+            stmt = f.f_locals.get("st")
+        elif code in _LOOPS and not printing:
+            return f.f_locals["st"].span
+        f = f.f_back
+    if printing and call is not None:
+        return call.span or (stmt.span if stmt is not None else None)
+    return stmt.span if stmt is not None else None
+
+
+_E_CALL = TreeEngine.e_call.__code__
+_EXEC_BODY = TreeEngine.exec_body.__code__
+_LOOPS = (TreeEngine.s_while.__code__, TreeEngine._loop.__code__)
 
 
 def _key_order(k):

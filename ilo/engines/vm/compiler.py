@@ -239,9 +239,12 @@ class Compiler:
     def s_Guard(self, st, dst):
         if st.braceless:
             skip = self.branch(st.cond, st.negated)
-            t = self.temp()
-            self.scoped(st.body, t)
-            self.do_return(t)
+            if len(st.body) == 1 and type(st.body[0]) is A.ExprS:
+                self.do_return(self.operand(st.body[0].expr))
+            else:
+                t = self.temp()
+                self.scoped(st.body, t)
+                self.do_return(t)
             self.land(skip)
             return
         if st.else_body is None:

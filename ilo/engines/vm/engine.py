@@ -61,7 +61,9 @@ def frames():
     f = sys._getframe(1)
     while f is not None:
         if f.f_code is execute.__code__:
-            out.append((f.f_locals["code"], f.f_locals["pc"]))
+            local = f.f_locals
+            out.append((local["code"], local["pc"]))
+            out.extend((code, pc) for code, _, pc, _ in reversed(local["calls"]))
         elif f.f_code.co_name == "write_stdout" and not out:
             printing = True
         f = f.f_back

@@ -5,9 +5,11 @@ the cheapest comparison CPython has. The chain is split into ranges and
 ordered by how often kernels execute each opcode. ``tests/test_vm.py``
 checks every ``# NAME`` comment against ``opcodes.NAMES``.
 
-Each ilo call is one Python call of :func:`execute` (no frame objects of our
-own), so ``pc`` and ``code`` are ordinary locals: the guard's locator reads
-them from the interrupted Python frame, and the loop pays nothing for it.
+A call of a user function does not recurse in Python: the caller's state is
+pushed on ``calls`` and the callee runs in the same loop (cheaper than a
+Python call, and deep ilo recursion cannot exhaust Python's stack). ``pc``,
+``code`` and ``calls`` are ordinary locals: the guard's locator reads them
+from the interrupted Python frame, so the loop pays nothing for it.
 """
 
 from __future__ import annotations
@@ -33,8 +35,8 @@ def execute(vm, code, R, depth):
     """Run ``code`` on the register file ``R`` (arguments first); return its value."""
     instrs = code.instrs
     natives = vm.native_functions
+    calls = []      # the callers' (code, R, pc, result register)
     pc = 0
-    x = y = None
     try:
         while True:
             op, a, b, c = instrs[pc]
@@ -109,20 +111,34 @@ def execute(vm, code, R, depth):
                 R[a] = R[b]
             elif op == 18:  # JUMP
                 pc = a
+            elif op == 25:  # RET
+                x = R[a]
+                if not calls:
+                    return x
+                code, R, pc, a = calls.pop()
+                instrs = code.instrs
+                R[a] = x
+                depth -= 1
             elif op < 22:
                 if depth >= MAX_DEPTH:
                     raise depth_error(b.name)
                 if op == 19:  # CALL1
-                    args = [R[c], *b.tail]
+                    x = [R[c], *b.tail]
                 elif op == 20:  # CALL2
                     x, y = c
-                    args = [R[x], R[y], *b.tail]
+                    x = [R[x], R[y], *b.tail]
                 else:  # CALLN
-                    args = [R[i] for i in c] + b.tail
+                    x = [R[i] for i in c] + b.tail
                 if natives and b.name in natives:
-                    R[a] = natives[b.name](args[:b.nparams])
-                else:
-                    R[a] = execute(vm, b, args, depth + 1)
+                    R[a] = natives[b.name](x[:b.nparams])
+                    continue
+                # enter the callee in this same Python frame
+                calls.append((code, R, pc, a))
+                code = b
+                instrs = b.instrs
+                R = x
+                pc = 0
+                depth += 1
             elif op < 25:
                 vm.depth = depth
                 if op == 22:  # BUILTIN1
@@ -132,8 +148,6 @@ def execute(vm, code, R, depth):
                     R[a] = b(vm, [R[x], R[y]])
                 else:  # BUILTINN
                     R[a] = b(vm, [R[i] for i in c])
-            elif op == 25:  # RET
-                return R[a]
             elif op == 26:  # EXT
                 R[a] = b(vm, R, c)
             elif op == 27:  # FOR
