@@ -21,6 +21,7 @@ USAGE = """usage:
   ilo [flags] 'code' [func] [args...]     run inline code
   ilo [flags] FILE.ilo [func] [args...]   run a file (default: main, or its only function)
   ilo test [PATH] [-v]                    run the -- run:/-- out: cases of .ilo files
+  ilo dis FILE.ilo [func...]              print the VM bytecode of each function
   ilo --explain CODE                      explain a diagnostic code
 flags:
   --engine tree|vm|jit   --json | --text   --no-hints
@@ -90,6 +91,10 @@ def _main(argv: list[str], opts: Options) -> int:
         from ilo.tools import testrunner
 
         return testrunner.main(rest[1:], opts.passthrough)
+    if rest[0] == "dis":
+        from ilo.engines.vm.dis import main as dis_main
+
+        return dis_main(rest[1:])
     if rest[0] == "help":
         sink.write_report(USAGE)
         return 0

@@ -6,6 +6,25 @@ from ilo.engines.vm.opcodes import JUMP_A, JUMP_B, JUMP_C, NAMES, OP
 from ilo.runtime.values import display
 
 
+def main(args: list[str]) -> int:
+    """``ilo dis FILE.ilo [func...]``: compile (without running) and list."""
+    from ilo import api, sink
+    from ilo.cli.main import read_program
+    from ilo.diagnostics.errors import IloUsageError
+    from ilo.engines.vm.engine import VMEngine
+
+    if not args:
+        raise IloUsageError("ILO-U001", "dis needs a program", hint="e.g. `ilo dis prog.ilo`")
+    source, filename = read_program(args[0])
+    engine = VMEngine(api.load_program(source, filename))
+    unknown = [n for n in args[1:] if n not in engine.codes]
+    if unknown:
+        raise IloUsageError("ILO-U005", f"no function named '{unknown[0]}'",
+                            hint="functions: " + ", ".join(engine.codes))
+    sink.write_report(disassemble(engine, args[1:]))
+    return 0
+
+
 def disassemble(engine, names=None) -> str:
     """Text listing of the compiled functions (all, or those named)."""
     source = engine.program.source or ""
