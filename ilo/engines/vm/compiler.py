@@ -16,7 +16,7 @@ the innermost function, guard-with-else or match expression; ``brk`` and
 from __future__ import annotations
 
 from ilo.engines.vm import handlers as H
-from ilo.engines.vm.opcodes import ARITH, BRANCH, JUMP_A, JUMP_B, JUMP_C, OP
+from ilo.engines.vm.opcodes import ARITH, BRANCH, JUMP_A, JUMP_B, JUMP_C, OP, STEPS
 from ilo.runtime import builtins as B
 from ilo.runtime.values import FnVal, truthy
 from ilo.syntax import ast as A
@@ -167,6 +167,7 @@ class Compiler:
             dst = self.temp()
             self.body(body, dst)
             self.emit("RET", dst)
+        self.fuse_steps()
         code = self.code
         code.instrs = self.instrs
         code.sites = self.sites
@@ -175,13 +176,25 @@ class Compiler:
         code.slot_names = self.names
         return code
 
+    def fuse_steps(self) -> None:
+        """`i=+i 1` right before a loop's `<i n` test becomes one STEP instruction
+        (the test stays after it, for the loop's entry and for non-numbers)."""
+        instrs = self.instrs
+        add_self = OP["ADD_SELF"]
+        for i in range(len(instrs) - 1):
+            op, a, b, _ = instrs[i]
+            nxt = instrs[i + 1]
+            if op == add_self and nxt[0] in STEPS:
+                instrs[i] = (STEPS[nxt[0]], a, b, (nxt[1], nxt[2], nxt[3]))
+
     # ---- statements ----
     def body(self, stmts, dst) -> None:
         """exec_body: dst ends as the last value produced (None if none)."""
         bare = _has_bare_match(stmts)
         if bare and dst is None:
             dst = self.temp()
-        if dst is not None and not (stmts and isinstance(stmts[0], _DEFINITE)):
+        if dst is not None and not (stmts and (isinstance(stmts[0], _DEFINITE) or (
+                isinstance(stmts[-1], _DEFINITE) and not bare))):
             self.emit("MOVE", dst, self.nil)
         for i, st in enumerate(stmts):
             live = dst if (bare or not any(isinstance(s, _DEFINITE) for s in stmts[i + 1:])) else None
@@ -352,6 +365,10 @@ class Compiler:
             if t.kind == "fn":
                 self.emit("RET", self.nil)
                 return
+            if t.kind == "inline":
+                self.emit("MOVE", t.dst, self.nil)
+                t.ends.append(self.emit("JUMP"))
+                return
             if t.kind == "loop" and how == "cont":
                 t.conts.append(self.emit("JUMP"))
                 return
@@ -368,7 +385,7 @@ class Compiler:
             if t.kind == "fn":
                 self.emit("RET", reg)
                 return
-            if t.kind in ("guard", "match"):
+            if t.kind in ("guard", "match", "inline"):
                 if t.dst is not None:
                     self.emit("MOVE", t.dst, reg)
                 t.ends.append(self.emit("JUMP"))
@@ -378,6 +395,43 @@ class Compiler:
         at = self.here()
         for j in jumps if isinstance(jumps, list) else [jumps]:
             self.patch(j, at)
+
+    # ---- inlining ----
+    def can_inline(self, name) -> bool:
+        """Small functions that call no user function are compiled into their
+        callers: no call, no frame, and no endless expansion."""
+        ok = self.engine.inlinable.get(name)
+        if ok is None:
+            decl = self.engine.functions[name]
+            nodes = list(_walk(decl.body))
+            ok = len(nodes) <= INLINE_NODES and not any(
+                type(n) is A.Call and n.name in self.engine.functions for n in nodes)
+            self.engine.inlinable[name] = ok
+        return ok and name not in self.engine.native_functions
+
+    def inline(self, decl, args, out) -> None:
+        """The callee's body in the caller's registers, in a scope of its own;
+        `ret` (and `brk`/`cnt` outside loops) jump to its end with the value."""
+        assigned = {n.name for n in _walk(decl.body) if type(n) is A.Let} | \
+            {name for n in _walk(decl.body) if type(n) is A.Destructure for name in n.names}
+        params = {}
+        for p, a in zip(decl.params, args):
+            if p.name in assigned:
+                r = params[p.name] = self.new_reg(None, p.name)
+                self.emit("MOVE", r, a)
+            else:
+                params[p.name] = a
+        dst = out if out not in args else self.temp()
+        saved = self.scopes, self.maybe, self.loop_span
+        self.scopes, self.maybe = [params], set()
+        target = _Target("inline", dst)
+        self.targets.append(target)
+        self.body(decl.body, dst)
+        self.targets.pop()
+        self.land(target.ends)
+        self.scopes, self.maybe, self.loop_span = saved
+        if dst != out:
+            self.emit("MOVE", out, dst)
 
     # ---- conditions ----
     def branch(self, e, when: bool, target=None):
@@ -483,7 +537,11 @@ class Compiler:
             self.ext(out, H.call_local, (local, name, args, e.unwrap), span=e.span)
         elif name in eng.functions and len(args) == len(eng.functions[name].params):
             code = eng.codes[name]
-            if len(args) == 1:
+            if name in eng.native_functions:
+                self.ext(out, H.call_named, (name, args), span=e.span)
+            elif self.can_inline(name):
+                self.inline(code.decl, args, out)
+            elif len(args) == 1:
                 self.emit("CALL1", out, code, args[0], span=e.span)
             elif len(args) == 2:
                 self.emit("CALL2", out, code, args, span=e.span)
@@ -569,6 +627,21 @@ class Compiler:
         self.targets.pop()
         self.land(ends + target.ends)
         self.emit("MOVE", dst, t)
+
+
+#: AST nodes a function may have and still be inlined
+INLINE_NODES = 60
+
+
+def _walk(node):
+    """Every AST node under node (lists and tuples included)."""
+    if isinstance(node, (list, tuple)):
+        for x in node:
+            yield from _walk(x)
+    elif isinstance(node, A.Node):
+        yield node
+        for f in node._fields:
+            yield from _walk(getattr(node, f))
 
 
 def _fixed_builtin(name, nargs) -> bool:

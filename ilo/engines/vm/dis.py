@@ -64,6 +64,8 @@ def _target(ins):
         return c
     if op == OP["MATCH"]:
         return c[1]
+    if NAMES[op].startswith("STEP_"):
+        return c[2]
     return None
 
 
@@ -92,6 +94,8 @@ def _operands(ins, names) -> str:
     if name.startswith("BUILTIN"):
         args = c if isinstance(c, tuple) else (c,)
         return f"{r(a)} = {b.__name__}(" + ", ".join(r(x) for x in args) + ")"
+    if name.startswith("STEP_"):
+        return f"{r(a)}, {r(b)}; {r(c[0])} {r(c[1])} -> {c[2]}"
     if name == "RET":
         return r(a)
     if name == "EXT":

@@ -25,13 +25,22 @@ class VMEngine(EngineBase):
     def __init__(self, program, tools=None):
         super().__init__(program, tools)
         self.native_functions: dict = {}
+        self.inlinable: dict = {}
         self.codes = {name: Code(name, decl) for name, decl in self.functions.items()}
+        self.compiled_with: set = set()
+        self.compile_all()
+
+    def compile_all(self) -> None:
+        """(Re)compile every function; functions with a native version are never inlined."""
         for code in self.codes.values():
             compile_function(self, code)
+        self.compiled_with = set(self.native_functions)
 
     # ---- entry ----
     def run(self, name: str, args: list):
         runtime_guard.set_locator(locate, self.program.source)
+        if self.compiled_with != set(self.native_functions):
+            self.compile_all()
         self.depth = 0
         return self.call_named(name, list(args))
 

@@ -34,7 +34,7 @@ def depth_error(name: str) -> IloRuntimeError:
 def execute(vm, code, R, depth):
     """Run ``code`` on the register file ``R`` (arguments first); return its value."""
     instrs = code.instrs
-    natives = vm.native_functions
+    limit = MAX_DEPTH
     calls = []      # the callers' (code, R, pc, result register)
     pc = 0
     try:
@@ -66,6 +66,26 @@ def execute(vm, code, R, depth):
                         R[a] = binop("/", x, y)
                 else:
                     R[a] = binop(ARITH_SYMBOL[op], x, y)
+            elif op > 34:
+                y = R[b]
+                x = R[a]
+                if type(x) is float and type(y) is float:
+                    R[a] = x + y
+                    x = R[c[0]]
+                    y = R[c[1]]
+                    if type(x) is float and type(y) is float:
+                        if op == 35:  # STEP_LT
+                            if x < y:
+                                pc = c[2]
+                            else:
+                                pc += 1
+                        elif x <= y:  # STEP_LE
+                            pc = c[2]
+                        else:
+                            pc += 1
+                else:
+                    x = None
+                    concat_into(R, a, y)
             elif op < 17:
                 x = R[a]
                 y = R[b]
@@ -120,7 +140,7 @@ def execute(vm, code, R, depth):
                 R[a] = x
                 depth -= 1
             elif op < 22:
-                if depth >= MAX_DEPTH:
+                if depth >= limit:
                     raise depth_error(b.name)
                 if op == 19:  # CALL1
                     x = [R[c], *b.tail]
@@ -129,9 +149,6 @@ def execute(vm, code, R, depth):
                     x = [R[x], R[y], *b.tail]
                 else:  # CALLN
                     x = [R[i] for i in c] + b.tail
-                if natives and b.name in natives:
-                    R[a] = natives[b.name](x[:b.nparams])
-                    continue
                 # enter the callee in this same Python frame
                 calls.append((code, R, pc, a))
                 code = b

@@ -49,12 +49,16 @@ NAMES = (
     "UNWRAP",      # `!`: Ok v -> R[a] = v, goto c; Err/nil fall through (to the propagation code)
     "MATCH",       # c = (pattern, fail): unless R[b] fits pattern goto fail; bind to R[a] (a >= 0)
     "JNOTNIL",     # if R[a] is not nil: goto b
+    "STEP_LT",     # superinstruction ADD_SELF a b + JT_LT c[0] c[1] -> c[2], the usual loop
+    "STEP_LE",     # bottom (`i=+i 1` then `<i n`); the JT stays next for non-numbers and entry
 )
 
 OP = {name: i for i, name in enumerate(NAMES)}
 
 #: opcodes whose operand ``c`` (or ``a`` / ``b`` below) is a jump target
 JUMP_C = {OP[n] for n in NAMES if n.startswith(("JF_", "JT_"))} | {OP["FOR"], OP["UNWRAP"]}
+#: ADD_SELF + compare-and-branch pairs fused by the compiler's peephole pass
+STEPS = {OP["JT_LT"]: OP["STEP_LT"], OP["JT_LE"]: OP["STEP_LE"]}
 JUMP_B = {OP["JF"], OP["JT"], OP["JNOTNIL"]}
 JUMP_A = {OP["JUMP"]}
 
