@@ -6,15 +6,15 @@ Usage (from the project root)::
     .venv/bin/python bench/vm_speed.py [--kernels while,recurse] [--repeat 5]
 
 A "unit" is one loop iteration (one call of ``fib`` for recurse). Each
-program runs in this process at two sizes; the unit cost is the difference
+program runs in this process at a size n (the smallest whose run takes
+MIN_RUN_S on that engine) and at 2n; the unit cost is the difference
 of the two times over the difference of the unit counts, so fixed per-run
 costs (engine set-up, the call itself) cancel. Times are this process's CPU
 time (best of --repeat), which a busy shared machine disturbs least. Two tables:
 
 * speed: ns per unit, tree/vm (target >= 3 on every kernel) and vm/CPython
   (target <= 15 on numeric, while, guards, recurse and pipe);
-* flat cost: the unit cost measured at 8x the size over the unit cost at the
-  base size, per engine (target <= 1.5: appending to a string, list or map
+* flat cost: the unit cost measured at 8n (and 16n) over the one at n, per engine (target <= 1.5: appending to a string, list or map
   held by one variable is amortised O(1) per unit, never O(n)).
 """
 
@@ -40,6 +40,8 @@ SPEED_TARGET = 3.0
 CPYTHON_TARGET = 15.0
 CPYTHON_KERNELS = ("numeric", "while", "guards", "recurse", "pipe")
 FLAT_TARGET = 1.5
+#: each engine runs each kernel at sizes taking at least this long (noise)
+MIN_RUN_S = 0.03
 
 
 def units(kernel: str, n: int) -> int:
@@ -51,15 +53,22 @@ def units(kernel: str, n: int) -> int:
     return 2 * b - 1
 
 
-def sizes(kernel: str, scale: int) -> tuple[int, int]:
-    """Two sizes whose unit counts are about `scale` and 2*`scale` times the base."""
-    n = BASE[kernel]
+def grow(kernel: str, n: int, factor: float) -> int:
+    """The size with about `factor` times the units of size n."""
     if kernel != "recurse":
-        return n * scale, n * scale * 2
+        return int(n * factor)
     k = n
-    while units(kernel, k) < units(kernel, n) * scale:
+    while units(kernel, k) < units(kernel, n) * factor:
         k += 1
-    return k, k + 1
+    return k
+
+
+def calibrate(fn, kernel: str) -> int:
+    """The smallest size (from the base, doubling) one run of which takes MIN_RUN_S."""
+    n = BASE[kernel]
+    while best_time(fn, n, 1) < MIN_RUN_S:
+        n = grow(kernel, n, 2)
+    return n
 
 
 def best_time(fn, arg, repeat: int) -> float:
@@ -84,10 +93,10 @@ def runners(kernel: str, func: str):
     return out
 
 
-def unit_cost(fn, kernel: str, scale: int, repeat: int) -> float:
-    n1, n2 = sizes(kernel, scale)
-    t1, t2 = best_time(fn, n1, repeat), best_time(fn, n2, repeat)
-    return max(t2 - t1, 1e-9) / (units(kernel, n2) - units(kernel, n1)) * 1e9
+def unit_cost(fn, kernel: str, n: int, repeat: int) -> float:
+    n2 = grow(kernel, n, 2)
+    t1, t2 = best_time(fn, n, repeat), best_time(fn, n2, repeat)
+    return max(t2 - t1, 1e-9) / (units(kernel, n2) - units(kernel, n)) * 1e9
 
 
 def main() -> int:
@@ -106,8 +115,9 @@ def main() -> int:
     failures = 0
     for kernel in chosen:
         run = runners(kernel, funcs[kernel])
-        cost = {e: unit_cost(fn, kernel, 1, opts.repeat) for e, fn in run.items()}
-        big = {e: unit_cost(fn, kernel, 8, max(1, opts.repeat - 1)) for e, fn in run.items()}
+        size = {e: calibrate(fn, kernel) for e, fn in run.items()}
+        cost = {e: unit_cost(fn, kernel, size[e], opts.repeat) for e, fn in run.items()}
+        big = {e: unit_cost(fn, kernel, grow(kernel, size[e], 8), opts.repeat) for e, fn in run.items()}
         ratio, vs_py = cost["tree"] / cost["vm"], cost["vm"] / cost["py"]
         ok = ratio >= SPEED_TARGET and (kernel not in CPYTHON_KERNELS or vs_py <= CPYTHON_TARGET)
         failures += not ok

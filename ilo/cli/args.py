@@ -42,7 +42,7 @@ FLAG_EXAMPLES = {"--engine": "tree", "--tools": "tools.json"}
 class Options:
     mode: str | None = None          # "json" | "text" | None (auto)
     explicit_json: bool = False
-    engine: str = "tree"
+    engine: str = "vm"
     no_hints: bool = False
     ast: bool = False
     dense: bool = False

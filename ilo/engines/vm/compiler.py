@@ -567,7 +567,7 @@ class Compiler:
     def e_Field(self, e, dst):
         obj = self.operand(e.obj)
         local = self.lookup(e.name)
-        self.ext(dst, H.field, (obj, e.name, e.safe, -1 if local is None else local))
+        self.emit("FIELD", dst, obj, (e.name, e.safe, -1 if local is None else local))
 
     def e_Index(self, e, dst):
         self.ext(dst, H.index, (self.operand(e.obj), e.index, e.safe))

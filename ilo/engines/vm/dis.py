@@ -96,6 +96,8 @@ def _operands(ins, names) -> str:
         return f"{r(a)} = {b.__name__}(" + ", ".join(r(x) for x in args) + ")"
     if name.startswith("STEP_"):
         return f"{r(a)}, {r(b)}; {r(c[0])} {r(c[1])} -> {c[2]}"
+    if name == "FIELD":
+        return f"{r(a)} = {r(b)}.{c[0]}" + ("?" if c[1] else "")
     if name == "RET":
         return r(a)
     if name == "EXT":

@@ -40,12 +40,12 @@ def err(vm, R, r):
 
 
 def make_list(vm, R, regs):
-    return [R[i] for i in regs]
+    return list(map(R.__getitem__, regs))
 
 
 def record(vm, R, operand):
     type_name_, names, regs = operand
-    return Record(type_name_, {n: R[i] for n, i in zip(names, regs)})
+    return Record(type_name_, dict(zip(names, map(R.__getitem__, regs))))
 
 
 def with_(vm, R, operand):

@@ -15,10 +15,11 @@ from the interrupted Python frame, so the loop pays nothing for it.
 from __future__ import annotations
 
 from ilo.diagnostics.errors import IloRuntimeError
+from ilo.engines.vm.handlers import field
 from ilo.engines.vm.opcodes import RELATION
 from ilo.runtime import builtins as B
 from ilo.runtime.ops import append_into, binop, concat_into, match_pattern, mset_into
-from ilo.runtime.values import Err, Ok, truthy
+from ilo.runtime.values import Err, Ok, Record, truthy
 
 MAX_DEPTH = 4000
 ARITH_SYMBOL = {1: "+", 2: "-", 3: "*", 4: "/"}
@@ -67,6 +68,15 @@ def execute(vm, code, R, depth):
                 else:
                     R[a] = binop(ARITH_SYMBOL[op], x, y)
             elif op > 34:
+                if op == 37:  # FIELD
+                    x = R[b]
+                    if type(x) is Record:
+                        y = x.fields.get(c[0], x)
+                        if y is not x:
+                            R[a] = y
+                            continue
+                    R[a] = field(vm, R, (b, *c))
+                    continue
                 y = R[b]
                 x = R[a]
                 if type(x) is float and type(y) is float:

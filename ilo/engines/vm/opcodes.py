@@ -51,6 +51,7 @@ NAMES = (
     "JNOTNIL",     # if R[a] is not nil: goto b
     "STEP_LT",     # superinstruction ADD_SELF a b + JT_LT c[0] c[1] -> c[2], the usual loop
     "STEP_LE",     # bottom (`i=+i 1` then `<i n`); the JT stays next for non-numbers and entry
+    "FIELD",       # R[a] = R[b].name, c = (name, safe, local register or -1)
 )
 
 OP = {name: i for i, name in enumerate(NAMES)}
