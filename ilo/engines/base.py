@@ -19,6 +19,13 @@ class EngineBase:
         self.tools = tools
         self.depth = 0
 
+    def field_names(self) -> set:
+        """Every field name of the program's record types (cached)."""
+        cached = getattr(self, "_field_names", None)
+        if cached is None:
+            cached = self._field_names = {f.name for t in self.record_types.values() for f in t.fields}
+        return cached
+
     def call(self, fn, args: list):
         """Call a function value (used by higher-order builtins)."""
         if isinstance(fn, FnVal):

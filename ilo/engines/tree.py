@@ -13,7 +13,8 @@ from ilo.diagnostics.errors import IloRuntimeError
 from ilo.engines.base import EngineBase
 from ilo.runtime import builtins as B
 from ilo.runtime.ops import (
-    Propagate, append_into, binop, concat_into, match_pattern, mset_into, unwrap, unwrap_on_value_error,
+    Propagate, append_into, binop, concat_into, field_hint, key_order, match_pattern, mset_into, unwrap,
+    unwrap_on_value_error,
 )
 from ilo.runtime.values import Err, FnVal, IloMap, Ok, Record, truthy, type_name
 from ilo.syntax import ast as A
@@ -220,7 +221,7 @@ class TreeEngine(EngineBase):
         if isinstance(coll, str):
             coll = list(coll)
         elif isinstance(coll, IloMap):
-            coll = [float(k) if isinstance(k, int) else k for k in sorted(coll, key=_key_order)]
+            coll = [float(k) if isinstance(k, int) else k for k in sorted(coll, key=key_order)]
         elif not isinstance(coll, list):
             raise IloRuntimeError("ILO-R007", f"foreach requires a list, got {type_name(coll)}")
         return self._loop(st, frame, coll)
@@ -335,10 +336,10 @@ class TreeEngine(EngineBase):
                 if e.safe:
                     return None
                 raise IloRuntimeError("ILO-R005", f"no field '{e.name}' on record {obj.type_name}",
-                                      hint=_field_hint(e.name, obj)) from None
+                                      hint=field_hint(e.name, obj)) from None
         if obj is None and e.safe:
             return None
-        if isinstance(obj, list) and e.name in frame.vars and e.name not in _all_fields(self):
+        if isinstance(obj, list) and e.name in frame.vars and e.name not in self.field_names():
             return B.lookup("at").fn(self, [obj, frame.vars[e.name]])
         if isinstance(obj, IloMap) and e.name in obj:
             return obj[e.name]
@@ -447,25 +448,3 @@ def locate():
 _E_CALL = TreeEngine.e_call.__code__
 _EXEC_BODY = TreeEngine.exec_body.__code__
 _LOOPS = (TreeEngine.s_while.__code__, TreeEngine._loop.__code__)
-
-
-def _key_order(k):
-    return (isinstance(k, str), k)
-
-
-def _all_fields(engine) -> set:
-    cached = getattr(engine, "_field_names", None)
-    if cached is None:
-        cached = {f.name for t in engine.record_types.values() for f in t.fields}
-        engine._field_names = cached
-    return cached
-
-
-def _field_hint(name, rec):
-    import difflib
-
-    close = difflib.get_close_matches(name, list(rec.fields), n=1)
-    if close:
-        return f"did you mean '{close[0]}'? or use `.?{name}` for an optional field"
-    return f"fields are: {', '.join(rec.fields) or '(none)'}; use `.?{name}` for an optional field"
-

@@ -54,6 +54,21 @@ def unwrap_on_value_error(name: str, value, mode: str) -> IloRuntimeError:
              f"call that produced it")
 
 
+def key_order(k):
+    """Map keys in iteration order: numbers first, then text."""
+    return (isinstance(k, str), k)
+
+
+def field_hint(name, rec) -> str:
+    """The hint of a missing-field error: a close field name, or the fields there are."""
+    import difflib
+
+    close = difflib.get_close_matches(name, list(rec.fields), n=1)
+    if close:
+        return f"did you mean '{close[0]}'? or use `.?{name}` for an optional field"
+    return f"fields are: {', '.join(rec.fields) or '(none)'}; use `.?{name}` for an optional field"
+
+
 def match_pattern(pat, value):
     """None when the arm does not match, else () or (name, value) to bind."""
     kind = pat.kind

@@ -14,9 +14,11 @@ CPython on a while loop, registers with fused instructions ~3x). So:
   and builtins with their target resolved at compile time;
 * everything rare is one ``EXT`` instruction calling a small handler.
 
-Modules: ``opcodes`` (instruction set), ``compiler`` (checked AST -> Code),
-``loop`` (the dispatch loop), ``handlers`` (EXT operations), ``engine``
-(VMEngine, the guard locator) and ``dis`` (``ilo dis FILE.ilo``).
+Modules: ``opcodes`` (instruction set), ``code`` (Code objects),
+``compiler`` and ``expressions`` (checked AST -> Code: scopes, statements,
+expressions, inlining of small leaf functions), ``loop`` (the dispatch
+loop), ``handlers`` (EXT operations), ``engine`` (VMEngine, the guard
+locator) and ``dis`` (``ilo dis FILE.ilo``).
 Operators, patterns, unwrap and builtins are the shared ``ilo.runtime``.
 """
 

@@ -9,7 +9,6 @@ runtime (``ilo.runtime``) and match the tree engine's, message for message.
 from __future__ import annotations
 
 from ilo.diagnostics.errors import IloRuntimeError
-from ilo.engines.tree import _all_fields, _field_hint, _key_order
 from ilo.runtime import builtins as B
 from ilo.runtime import ops
 from ilo.runtime.values import Err, FnVal, IloMap, Ok, Record, truthy, type_name
@@ -74,11 +73,11 @@ def field(vm, R, operand):
             if safe:
                 return None
             raise IloRuntimeError("ILO-R005", f"no field '{name}' on record {obj.type_name}",
-                                  hint=_field_hint(name, obj)) from None
+                                  hint=ops.field_hint(name, obj)) from None
     if obj is None and safe:
         return None
     if isinstance(obj, list) and local >= 0 and R[local] is not vm.unbound \
-            and name not in _all_fields(vm):
+            and name not in vm.field_names():
         return B.lookup("at").fn(vm, [obj, R[local]])
     if isinstance(obj, IloMap) and name in obj:
         return obj[name]
@@ -111,7 +110,7 @@ def iterate(vm, R, r):
     if isinstance(coll, str):
         return iter(list(coll))
     if isinstance(coll, IloMap):
-        return iter([float(k) if isinstance(k, int) else k for k in sorted(coll, key=_key_order)])
+        return iter([float(k) if isinstance(k, int) else k for k in sorted(coll, key=ops.key_order)])
     if not isinstance(coll, list):
         raise IloRuntimeError("ILO-R007", f"foreach requires a list, got {type_name(coll)}")
     return iter(coll)

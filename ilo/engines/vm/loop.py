@@ -176,6 +176,7 @@ def execute(vm, code, R, depth):
                 else:  # BUILTINN
                     R[a] = b(vm, [R[i] for i in c])
             elif op == 26:  # EXT
+                vm.depth = depth        # a handler may call back into ilo functions
                 R[a] = b(vm, R, c)
             elif op == 27:  # FOR
                 for x in R[b]:
