@@ -158,20 +158,10 @@ class ExpressionCompiler:
                 self.ext(out, H.call_named, (name, args), span=e.span)
             elif self.can_inline(name):
                 self.inline(code.decl, args, out)
-            elif len(args) == 1:
-                self.emit("CALL1", out, code, args[0], span=e.span)
-            elif len(args) == 2:
-                self.emit("CALL2", out, code, args, span=e.span)
             else:
-                self.emit("CALLN", out, code, args, span=e.span)
+                self.emit_call("CALL", out, code, args, e.span)
         elif name not in eng.functions and name not in eng.tool_decls and _fixed_builtin(name, len(args)):
-            fn = B.lookup(name).fn
-            if len(args) == 1:
-                self.emit("BUILTIN1", out, fn, args[0], span=e.span)
-            elif len(args) == 2:
-                self.emit("BUILTIN2", out, fn, args, span=e.span)
-            else:
-                self.emit("BUILTINN", out, fn, args, span=e.span)
+            self.emit_call("BUILTIN", out, B.lookup(name).fn, args, e.span)
         else:
             self.ext(out, H.call_named, (name, args), span=e.span)
         if e.unwrap == "!":
@@ -180,6 +170,13 @@ class ExpressionCompiler:
             self.land(ok)
         elif e.unwrap:
             self.ext(dst, H.unwrap_panic, out)
+
+    def emit_call(self, kind, out, target, args, span) -> None:
+        """CALL1/CALL2/CALLN (or BUILTIN...): one and two arguments skip the list."""
+        if len(args) == 1:
+            self.emit(kind + "1", out, target, args[0], span=span)
+        else:
+            self.emit(kind + ("2" if len(args) == 2 else "N"), out, target, args, span=span)
 
     def e_Field(self, e, dst):
         obj = self.operand(e.obj)
