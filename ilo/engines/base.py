@@ -2,10 +2,27 @@
 
 from __future__ import annotations
 
+import sys
+
 from ilo import sink
 from ilo.diagnostics.errors import IloRuntimeError
 from ilo.runtime import builtins as B
 from ilo.runtime.values import FnVal, Ok, type_name
+
+
+def program_frames():
+    """The Python frames of the running program, innermost first: the caller's
+    own stack when the guard asks from the main thread (its SIGALRM handler
+    or a print), the main thread's when it asks from a watchdog thread."""
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        f = sys._getframe(2)
+    else:
+        f = sys._current_frames().get(threading.main_thread().ident)
+    while f is not None:
+        yield f
+        f = f.f_back
 
 
 class EngineBase:

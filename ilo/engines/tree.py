@@ -6,11 +6,9 @@ exceptions so ordinary evaluation stays a plain recursive walk.
 
 from __future__ import annotations
 
-import sys
-
 from ilo import runtime_guard
 from ilo.diagnostics.errors import IloRuntimeError
-from ilo.engines.base import EngineBase
+from ilo.engines.base import EngineBase, program_frames
 from ilo.runtime import builtins as B
 from ilo.runtime.ops import (
     Propagate, append_into, binop, concat_into, field_hint, key_order, match_pattern, mset_into, unwrap,
@@ -428,8 +426,7 @@ def locate():
     innermost running statement."""
     printing = False
     stmt = call = None
-    f = sys._getframe(1)
-    while f is not None:
+    for f in program_frames():
         code = f.f_code
         if code.co_name == "write_stdout" and stmt is None:
             printing = True
@@ -439,7 +436,6 @@ def locate():
             stmt = f.f_locals.get("st")
         elif code in _LOOPS and not printing:
             return f.f_locals["st"].span
-        f = f.f_back
     if printing and call is not None:
         return call.span or (stmt.span if stmt is not None else None)
     return stmt.span if stmt is not None else None

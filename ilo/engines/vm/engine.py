@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-
 from ilo import runtime_guard
 from ilo.diagnostics.errors import IloRuntimeError
-from ilo.engines.base import EngineBase
+from ilo.engines.base import EngineBase, program_frames
 from ilo.engines.vm.compiler import UNBOUND, Code, compile_function
 from ilo.engines.vm.loop import MAX_DEPTH, depth_error, execute
 
@@ -67,15 +65,13 @@ def frames():
     whether the innermost one is printing (the guard is asking from a print)."""
     printing = False
     out = []
-    f = sys._getframe(1)
-    while f is not None:
+    for f in program_frames():
         if f.f_code is execute.__code__:
             local = f.f_locals
             out.append((local["code"], local["pc"]))
             out.extend((code, pc) for code, _, pc, _ in reversed(local["calls"]))
         elif f.f_code.co_name == "write_stdout" and not out:
             printing = True
-        f = f.f_back
     return out, printing
 
 
