@@ -3,7 +3,7 @@ and the check that no engine's unit cost grows with n (no quadratic paths).
 
 Usage (from the project root)::
 
-    .venv/bin/python bench/vm_speed.py [--kernels while,recurse] [--repeat 5]
+    .venv/bin/python bench/vm_speed.py [--kernels while,recurse] [--repeat 5] [--min-run 0.1]
 
 A "unit" is one loop iteration (one call of ``fib`` for recurse). Each
 program runs in this process at a size n (the smallest whose run takes
@@ -63,10 +63,10 @@ def grow(kernel: str, n: int, factor: float) -> int:
     return k
 
 
-def calibrate(fn, kernel: str) -> int:
-    """The smallest size (from the base, doubling) one run of which takes MIN_RUN_S."""
+def calibrate(fn, kernel: str, min_run: float) -> int:
+    """The smallest size (from the base, doubling) one run of which takes min_run seconds."""
     n = BASE[kernel]
-    while best_time(fn, n, 1) < MIN_RUN_S:
+    while best_time(fn, n, 1) < min_run:
         n = grow(kernel, n, 2)
     return n
 
@@ -103,6 +103,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--kernels", default="")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--min-run", type=float, default=MIN_RUN_S,
+                    help="seconds the smaller timed run must take (longer = less noise)")
     opts = ap.parse_args()
     funcs = {}
     for line in (BENCH / "args.txt").read_text().splitlines():
@@ -115,7 +117,7 @@ def main() -> int:
     failures = 0
     for kernel in chosen:
         run = runners(kernel, funcs[kernel])
-        size = {e: calibrate(fn, kernel) for e, fn in run.items()}
+        size = {e: calibrate(fn, kernel, opts.min_run) for e, fn in run.items()}
         cost = {e: unit_cost(fn, kernel, size[e], opts.repeat) for e, fn in run.items()}
         big = {e: unit_cost(fn, kernel, grow(kernel, size[e], 8), opts.repeat) for e, fn in run.items()}
         ratio, vs_py = cost["tree"] / cost["vm"], cost["vm"] / cost["py"]
