@@ -1,6 +1,6 @@
 """Python API: the one pipeline source -> parse -> imports -> checks -> engine.
 
-The CLI, ``ilo test`` and future ``ilo serv`` all load and run programs
+The CLI, ``ilo test`` and ``ilo serv`` all load and run programs
 through these functions, so every front door behaves alike.
 """
 
@@ -91,13 +91,14 @@ def _build_engine(program: A.Program, engine: str, tools, jit_report: bool = Fal
         from ilo.engines.tree import TreeEngine
 
         return TreeEngine(program, tools=tools)
+    if engine == "vm":
+        from ilo.engines.vm.engine import VMEngine
+
+        return VMEngine(program, tools=tools)
     if engine == "jit":
         from ilo.engines.jit import JitEngine
 
         return JitEngine(program, tools=tools, report=jit_report)
-    if engine == "vm":
-        raise IloUsageError("ILO-U007", f"the {engine} engine is not built yet",
-                            hint="use --engine tree (the default) for now")
     raise IloUsageError("ILO-U002", f"unknown engine '{engine}'", hint="engines: tree, vm, jit")
 
 

@@ -78,12 +78,12 @@ def test_usage_errors_are_clean(args, code):
     assert_clean(p)
 
 
-def test_engines_not_built_say_so():
-    for eng in ("vm",):
-        p = ilo("--engine", eng, "f>n;1")
-        assert p.returncode == 2
-        d = diag(p)
-        assert d["code"] == "ILO-U007" and eng in d["message"]
+def test_every_engine_is_built():
+    from ilo.api import available_engines
+
+    assert available_engines() == ["tree", "vm", "jit"]
+    p = ilo("--engine", "cobol", "f>n;1")
+    assert p.returncode == 2 and diag(p)["code"] == "ILO-U002"
 
 
 def test_bad_utf8_file(tmp_path):

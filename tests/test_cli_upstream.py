@@ -91,7 +91,9 @@ def test_conflicting_engine_flags_are_a_usage_error(flags):
 
 
 def test_same_engine_twice_is_not_a_conflict():
-    assert code(ilo("--vm", "--run-vm", "main>n;1")) == "ILO-U007"
+    p = ilo("--vm", "--run-vm", "main>n;1")
+    assert (p.returncode, p.stdout) == (0, "1\n")
+    assert code(ilo("--vm", "--jit", "main>n;1")) == "ILO-U002"
 
 
 def test_run_error_paths(prog):

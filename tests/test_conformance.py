@@ -27,8 +27,7 @@ import pytest
 from ilo.tools import passlist
 from ilo.tools.annotations import collect_cases
 
-# Add "vm" here when that engine exists.
-ENGINES = ["tree", "jit"]
+ENGINES = ["tree", "vm", "jit"]
 
 CORPUS = passlist.corpus_dir()
 if not CORPUS.is_dir():

@@ -4,7 +4,7 @@ import pytest
 
 from conftest import REPO_ROOT, run_ilo
 
-ENGINES = ["tree", "jit"]
+ENGINES = ["tree", "vm", "jit"]
 
 
 @pytest.mark.timeout(300)

@@ -219,10 +219,10 @@ def test_runtime_errors_are_stamped(engine, src, args, code):
 
 
 def test_cli_runtime_json_has_engine_and_elapsed():
-    r = run_ilo("--json", "f x:n>n;/x 0", "3")
+    r = run_ilo("--json", "f x:n>n;/x 0", "3")   # the default engine: vm
     d = json.loads(r.stderr.strip().splitlines()[-1])["error"]
     assert r.returncode == 1 and d["code"] == "ILO-R003"
-    assert d["engine"] == "tree" and isinstance(d["elapsed_ms"], int)
+    assert d["engine"] == "vm" and isinstance(d["elapsed_ms"], int)
 
 
 def test_guard_diagnostic_states_its_unit():

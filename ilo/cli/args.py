@@ -52,7 +52,7 @@ FLAG_EXAMPLES = {"--engine": "tree", "--tools": "tools.json", "--max-ast-depth":
 class Options:
     mode: str | None = None          # "json" | "text" | "ansi" | None (auto)
     explicit_json: bool = False
-    engine: str = "tree"
+    engine: str = "vm"               # the default: see README, Engines
     engine_flag: str | None = None   # the flag that chose the engine (to spot conflicts)
     no_hints: bool = False
     silent: bool = False             # program stdout is discarded; stderr untouched

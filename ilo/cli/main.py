@@ -69,6 +69,7 @@ SUBCOMMANDS = {
     "skill": "ilo.cli.docs:skill_command",
     "repl": "ilo.cli.repl:main",
     "graph": "ilo.cli.graph:main",
+    "dis": "ilo.cli.main:dis_command",
     "serv": "ilo.serve.server:main",
     "mcp": "ilo.serve.mcp:main",
 }
@@ -159,6 +160,12 @@ def run_command(args: list[str], opts: Options) -> int:
         raise IloUsageError("ILO-U001", "`ilo run` needs a program: a file, inline code, or - for stdin",
                             hint="e.g. ilo run prog.ilo, or ilo run 'main>n;42'")
     return run_source_args(args[i:], opts)
+
+
+def dis_command(args: list[str], opts: Options) -> int:
+    from ilo.engines.vm.dis import main as dis_main
+
+    return dis_main(args)
 
 
 def test_command(args: list[str], opts: Options) -> int:

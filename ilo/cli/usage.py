@@ -13,6 +13,7 @@ USAGE = """usage:
   ilo mcp                                 Model Context Protocol server over stdio
   ilo repl                                interactive session
   ilo graph FILE [--fn NAME] [--reverse] [--dot]   call graph (text, --json, DOT)
+  ilo dis FILE.ilo [func...]              the VM bytecode of each function, with source lines
   ilo explain CODE | ilo --explain CODE   explain a diagnostic code
   ilo version | ilo --version             version (with --json: engines, guards)
   ilo spec [lang|ai]                      the language spec, full or compact

@@ -6,19 +6,19 @@ exceptions so ordinary evaluation stays a plain recursive walk.
 
 from __future__ import annotations
 
-import sys
-
-from ilo import sink
+from ilo import runtime_guard
 from ilo.diagnostics.errors import IloRuntimeError
-from ilo.diagnostics.suggest import with_suggestion
+from ilo.engines.base import EngineBase, program_frames
 from ilo.runtime import builtins as B
-from ilo.runtime.ops import Propagate, binop, match_pattern, unwrap
-from ilo.runtime.values import Err, FnVal, IloMap, Ok, Record, to_map_key, truthy, type_name
+from ilo.runtime.ops import (
+    Propagate, append_into, binop, concat_into, key_order, match_pattern, missing_field, mset_into, unwrap,
+    unwrap_on_value_error,
+)
+from ilo.runtime.values import Err, FnVal, IloMap, Ok, Record, truthy, type_name
 from ilo.syntax import ast as A
 
 MAX_DEPTH = 4000
 _MISSING = object()
-_SOLE_OWNER = 3  # the frame's dict, the local name, getrefcount's own argument
 
 
 class ReturnSignal(Exception):
@@ -71,16 +71,11 @@ class Frame:
                 vs[name] = old
 
 
-class TreeEngine:
+class TreeEngine(EngineBase):
     name = "tree"
 
     def __init__(self, program: A.Program, tools=None):
-        self.program = program
-        self.functions = program.functions
-        self.tool_decls = program.tools
-        self.record_types = program.types
-        self.tools = tools
-        self.depth = 0
+        super().__init__(program, tools)
         self.native_functions: dict = {}   # name -> fn(args): the JIT's native code
         self._stmt = {
             A.Let: self.s_let, A.ExprS: self.s_expr, A.Guard: self.s_guard, A.MatchS: self.s_match,
@@ -96,40 +91,15 @@ class TreeEngine:
             A.With: self.e_with, A.MakeClosure: self.e_closure,
         }
 
-    # ---- builtin context protocol ----
-    def call(self, fn, args: list):
-        """Call a function value (used by higher-order builtins)."""
-        if isinstance(fn, FnVal):
-            return self.call_named(fn.name, list(args) + list(fn.captures))
-        if isinstance(fn, str) and (fn in self.functions or B.lookup(fn)):
-            return self.call_named(fn, list(args))
-        raise IloRuntimeError("ILO-R009", f"expected a function, got {type_name(fn)}",
-                              hint="pass a function name or an inline lambda like (x:n>n;*x 2)")
-
-    def write_stdout(self, text: str) -> None:
-        sink.write_stdout(text)
-
     # ---- entry ----
     def run(self, name: str, args: list):
+        runtime_guard.set_locator(locate, self.program.source)
         return self.call_named(name, list(args))
 
-    def call_named(self, name: str, args: list):
-        decl = self.functions.get(name)
-        if decl is not None:
-            if self.native_functions and name in self.native_functions:
-                return self.native_functions[name](args)
-            return self.call_user(decl, args)
-        tool = self.tool_decls.get(name)
-        if tool is not None:
-            return self.call_tool(tool, args)
-        if B.lookup(name) is not None:
-            return B.call(name, self, args)
-        raise IloRuntimeError("ILO-R002", f"undefined function '{name}'")
-
-    def call_tool(self, tool, args):
-        if self.tools is None:
-            return Ok(None)
-        return self.tools.call(tool, args)
+    def call_function(self, name: str, args: list):
+        if self.native_functions and name in self.native_functions:
+            return self.native_functions[name](args)
+        return self.call_user(self.functions[name], args)
 
     def call_user(self, decl, args: list):
         params = decl.params
@@ -182,49 +152,24 @@ class TreeEngine:
 
     def s_let(self, st, frame):
         v = st.value
-        if type(v) is A.BinOp and v.op == "+=" and type(v.left) is A.Ref and v.left.name == st.name:
-            if self.append_in_place(st.name, v.right, frame):
+        name = st.name
+        vs = frame.vars
+        if type(v) is A.BinOp and type(v.left) is A.Ref and v.left.name == name and name in vs:
+            # `s=+s t` / `xs=+=xs v`: grow in place when the variable is the only owner
+            if v.op == "+":
+                concat_into(vs, name, self.ev(v.right, frame))
+                return _MISSING
+            if v.op == "+=":
+                append_into(vs, name, self.ev(v.right, frame))
                 return _MISSING
         elif type(v) is A.Call and v.name == "mset" and not v.unwrap and len(v.args) == 3 \
-                and type(v.args[0]) is A.Ref and v.args[0].name == st.name:
-            if self.mset_in_place(st.name, v.args[1], v.args[2], frame):
+                and type(v.args[0]) is A.Ref and v.args[0].name == name and type(vs.get(name)) is IloMap:
+            key = self.ev(v.args[1], frame)
+            val = self.ev(v.args[2], frame)
+            if mset_into(vs, name, key, val):
                 return _MISSING
-        frame.set(st.name, self.ev(v, frame))
+        frame.set(name, self.ev(v, frame))
         return _MISSING
-
-    # `xs=+=xs v` and `m=mset m k v` rebinding the only reference may update in
-    # place: nothing else can observe the old value, so the result is the same
-    # as building a copy, but O(1) instead of O(n). The refcount tells us that
-    # no other binding, list or closure shares the container.
-    def append_in_place(self, name, item_expr, frame) -> bool:
-        item = self.ev(item_expr, frame)
-        cur = frame.vars.get(name)
-        if type(cur) is not list:
-            frame.set(name, binop("+=", self.ev(A.Ref(name), frame), item))
-            return True
-        if sys.getrefcount(cur) <= _SOLE_OWNER:
-            cur.append(item)
-        else:
-            frame.set(name, cur + [item])
-        return True
-
-    def mset_in_place(self, name, key_expr, val_expr, frame) -> bool:
-        cur = frame.vars.get(name)
-        if type(cur) is not IloMap:
-            return False
-        key = self.ev(key_expr, frame)
-        val = self.ev(val_expr, frame)
-        cur = frame.vars.get(name)
-        if type(cur) is not IloMap:
-            return False
-        k = to_map_key(key, "mset")
-        if sys.getrefcount(cur) <= _SOLE_OWNER:
-            cur[k] = val
-        else:
-            new = IloMap(cur)
-            new[k] = val
-            frame.set(name, new)
-        return True
 
     def s_destructure(self, st, frame):
         rec = self.ev(st.value, frame)
@@ -277,7 +222,7 @@ class TreeEngine:
         if isinstance(coll, str):
             coll = list(coll)
         elif isinstance(coll, IloMap):
-            coll = [float(k) if isinstance(k, int) else k for k in sorted(coll, key=_key_order)]
+            coll = [float(k) if isinstance(k, int) else k for k in sorted(coll, key=key_order)]
         elif not isinstance(coll, list):
             raise IloRuntimeError("ILO-R007", f"foreach requires a list, got {type_name(coll)}")
         return self._loop(st, frame, coll)
@@ -363,14 +308,7 @@ class TreeEngine:
                 result = self.call_named(target, args)
             elif not args:
                 if e.unwrap:
-                    # `x!` on a local: `!`/`!!` unwrap what a call returns;
-                    # upstream's verifier rejects it (ILO-T034)
-                    raise IloRuntimeError(
-                        "ILO-R004",
-                        f"'{e.unwrap}' is the auto-unwrap operator and only applies to function "
-                        f"calls; '{e.name}' is a {type_name(target)} value",
-                        hint=f"match it instead: `?{e.name}{{~v:v;^e:^e}}`, or put the `!` on the "
-                             f"call that produced it")
+                    raise unwrap_on_value_error(e.name, target, e.unwrap)
                 result = target
             else:
                 result = self.call_named(e.name, args)
@@ -398,13 +336,10 @@ class TreeEngine:
             except KeyError:
                 if e.safe:
                     return None
-                raise with_suggestion(IloRuntimeError(
-                    "ILO-R005", f"no field '{e.name}' on record {obj.type_name}",
-                    hint=f"fields are: {', '.join(obj.fields) or '(none)'}; use `.?{e.name}` for an optional "
-                         "field"), e.name, obj.fields) from None
+                raise missing_field(e.name, obj) from None
         if obj is None and e.safe:
             return None
-        if isinstance(obj, list) and e.name in frame.vars and e.name not in _all_fields(self):
+        if isinstance(obj, list) and e.name in frame.vars and e.name not in self.field_names():
             return B.lookup("at").fn(self, [obj, frame.vars[e.name]])
         if isinstance(obj, IloMap) and e.name in obj:
             return obj[e.name]
@@ -486,13 +421,28 @@ class TreeEngine:
         return FnVal(e.fn_name, tuple(self.ev(c, frame) for c in e.captures))
 
 
-def _key_order(k):
-    return (isinstance(k, str), k)
+def locate():
+    """The span a guard stop names, read from the interrupted Python frames
+    (nothing is recorded while the program runs): the print call that
+    crossed the output cap, else the innermost running loop, else the
+    innermost running statement."""
+    printing = False
+    stmt = call = None
+    for f in program_frames():
+        code = f.f_code
+        if code.co_name == "write_stdout" and stmt is None:
+            printing = True
+        elif code is _E_CALL and call is None:
+            call = f.f_locals["e"]
+        elif code is _EXEC_BODY and stmt is None:
+            stmt = f.f_locals.get("st")
+        elif code in _LOOPS and not printing:
+            return f.f_locals["st"].span
+    if printing and call is not None:
+        return call.span or (stmt.span if stmt is not None else None)
+    return stmt.span if stmt is not None else None
 
 
-def _all_fields(engine) -> set:
-    cached = getattr(engine, "_field_names", None)
-    if cached is None:
-        cached = {f.name for t in engine.record_types.values() for f in t.fields}
-        engine._field_names = cached
-    return cached
+_E_CALL = TreeEngine.e_call.__code__
+_EXEC_BODY = TreeEngine.exec_body.__code__
+_LOOPS = (TreeEngine.s_while.__code__, TreeEngine._loop.__code__)

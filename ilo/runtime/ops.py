@@ -8,9 +8,10 @@ arms behave identically everywhere.
 from __future__ import annotations
 
 import operator
+import sys
 
 from ilo.diagnostics.errors import IloRuntimeError
-from ilo.runtime.values import Err, Ok, display, type_name, values_equal
+from ilo.runtime.values import Err, IloMap, Ok, display, to_map_key, type_name, values_equal
 
 
 ORDER = {">": operator.gt, "<": operator.lt, ">=": operator.ge, "<=": operator.le}
@@ -40,6 +41,33 @@ def unwrap(result, mode: str):
         raise IloRuntimeError("ILO-R026", "panic-unwrap: expected value, got nil",
                               hint="`!!` aborts on nil; use `??x default` to supply a fallback")
     return result
+
+
+def unwrap_on_value_error(name: str, value, mode: str) -> IloRuntimeError:
+    """`x!` on a local that holds a value: `!`/`!!` only unwrap what a call
+    returns (upstream's verifier rejects it as ILO-T034)."""
+    return IloRuntimeError(
+        "ILO-R004",
+        f"'{mode}' is the auto-unwrap operator and only applies to function "
+        f"calls; '{name}' is a {type_name(value)} value",
+        hint=f"match it instead: `?{name}{{~v:v;^e:^e}}`, or put the `!` on the "
+             f"call that produced it")
+
+
+def key_order(k):
+    """Map keys in iteration order: numbers first, then text."""
+    return (isinstance(k, str), k)
+
+
+def missing_field(name, rec):
+    """ILO-R005 for ``rec.name`` on every engine: the fields there are in the
+    hint, the closest one as the diagnostic's ``suggestion``."""
+    from ilo.diagnostics.suggest import with_suggestion
+
+    return with_suggestion(IloRuntimeError(
+        "ILO-R005", f"no field '{name}' on record {rec.type_name}",
+        hint=f"fields are: {', '.join(rec.fields) or '(none)'}; use `.?{name}` for an optional "
+             "field"), name, rec.fields)
 
 
 def match_pattern(pat, value):
@@ -102,3 +130,56 @@ def binop(op, a, b):
         hint = "convert numbers to text with `str n` before joining"
     raise IloRuntimeError("ILO-R004", f"unsupported operation: {op} on {type_name(a)} and {type_name(b)}",
                           hint=hint)
+
+
+# ---- updating a variable that is the only holder of its value ----
+#
+# `s=+s t`, `xs=+=xs v` and `m=mset m k v` rebinding the only reference may
+# update in place: nothing else can observe the old value, so the result is
+# the one a copy would give, in amortised O(appended) instead of O(n).  Each
+# engine passes the container holding the variable (a frame dict, a register
+# list) and its key; the refcount tells whether anything else shares it.
+
+#: references a sole-owned value has inside these helpers: the holder's slot,
+#: the local ``cur``, getrefcount's own argument
+SOLE_OWNER = 3
+
+
+def concat_into(holder, key, right) -> None:
+    """``holder[key] = +holder[key] right``; text grows in place when sole-owned.
+
+    CPython resizes a string in place for ``cur += right`` when the local is
+    its only reference, so the slot is emptied first."""
+    cur = holder[key]
+    if type(cur) is str and type(right) is str:
+        holder[key] = None
+        cur += right
+        holder[key] = cur
+        return
+    holder[key] = binop("+", cur, right)
+
+
+def append_into(holder, key, item) -> None:
+    """``holder[key] = +=holder[key] item``; the list grows in place when sole-owned."""
+    cur = holder[key]
+    if type(cur) is not list:
+        holder[key] = binop("+=", cur, item)
+    elif sys.getrefcount(cur) <= SOLE_OWNER:
+        cur.append(item)
+    else:
+        holder[key] = cur + [item]
+
+
+def mset_into(holder, key, k, v) -> bool:
+    """``holder[key] = mset holder[key] k v`` for a map (False when it is not one)."""
+    cur = holder[key]
+    if type(cur) is not IloMap:
+        return False
+    mk = to_map_key(k, "mset")
+    if sys.getrefcount(cur) <= SOLE_OWNER:
+        cur[mk] = v
+    else:
+        new = IloMap(cur)
+        new[mk] = v
+        holder[key] = new
+    return True

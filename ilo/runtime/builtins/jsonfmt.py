@@ -374,7 +374,7 @@ def ryu(x: float) -> str:
     return sign + body
 
 
-def quote_json(s: str) -> str:
+def _quote_json(s: str) -> str:
     out = ['"']
     for ch in s:
         o = ord(ch)
@@ -389,6 +389,14 @@ def quote_json(s: str) -> str:
             out.append(ch)
     out.append('"')
     return "".join(out)
+
+
+try:
+    # CPython's C encoder escapes exactly the same characters the same way
+    # (quote, backslash, the five short forms, other controls as \u00xx)
+    from _json import encode_basestring as quote_json
+except ImportError:  # pragma: no cover -- other Pythons
+    quote_json = _quote_json
 
 
 def dumps(v) -> str:

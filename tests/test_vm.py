@@ -1,0 +1,121 @@
+"""The bytecode VM: same values, errors and spans as the tree engine."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from ilo import api
+from ilo.diagnostics.errors import IloRuntimeError
+from ilo.engines.vm import opcodes
+from ilo.engines.vm.dis import disassemble
+from ilo.runtime.values import display
+
+
+def outcome(source: str, engine: str, func: str, args):
+    program = api.load_program(source)
+    eng = api.make_engine(program, engine)
+    try:
+        return "value", display(eng.run(func, list(args)))
+    except IloRuntimeError as err:
+        span = None if err.span is None else source[err.span.start:err.span.end]
+        return "error", err.code, err.message, span
+
+
+# (source, function, args): each runs on both engines and must agree exactly
+CASES = [
+    ("f n:n>n;s=0;i=0;wh <i n{s=+s i;i=+i 1};s", "f", [10.0]),
+    ("f>n;i=0;wh <i 5{i=+i 1;>=i 3{brk i}}", "f", []),               # brk value is the loop's
+    ("f>n;i=0;wh <i 5{i=+i 1;=i 2{cnt};i}", "f", []),                 # cnt keeps the last value
+    ("f>n;@x [1,2,3]{x}", "f", []),
+    ("f>n;@i 0..4{>i 1{brk};i}", "f", []),
+    ("f x:n>n;=x 1{ret 10}{ret 20};5", "f", [1.0]),                  # ret inside guard-else
+    ("f x:n>n;v=?x{1:ret 7;_:8};+v 1", "f", [1.0]),                  # ret inside a match expr
+    ("f x:n>n;>x 0{x};99", "f", [3.0]),
+    ("f x:n>n;>x 0{x};99", "f", [-3.0]),
+    ("f x:n>t;?x{1:\"one\";2:\"two\";_:\"many\"}", "f", [2.0]),
+    ("f>n;x=5;?{5:1;_:2}", "f", []),                                   # subject-less match: last value
+    ("f>n;i=0;wh <i 3{c=*i 2;i=+i 1};c", "f", []),                   # wh bodies bind outside
+    ("f>n;i=0;wh <i 0{c=*i 2;i=+i 1};c", "f", []),                   # ...unless they never ran
+    ("g x:n>R n t;>x 0 ~x;^\"neg\"\nf x:n>R n t;v=g! x;~+v 1", "f", [2.0]),
+    ("g x:n>R n t;>x 0 ~x;^\"neg\"\nf x:n>R n t;v=g! x;~+v 1", "f", [-2.0]),
+    ("g x:n>R n t;^\"bad\"\nf>n;g!! 1", "f", []),
+    ("f>n;x=1;x!", "f", []),
+    ("f>n;/1 0", "f", []),
+    ("f x:_ y:_>_;+x y", "f", [1.0, "a"]),
+    ("f>t;s=\"\";@i 0..5{s=+s \"ab\"};s", "f", []),
+    ("f>L n;xs=[];@i 0..5{xs=+=xs i};xs", "f", []),
+    ("f>t;s=\"a\";t=s;s=+s \"b\";+t s", "f", []),                   # the old value is not touched
+    ("f>L n;xs=[1];ys=xs;xs=+=xs 2;+ys xs", "f", []),
+    ("f>M t n;m=mmap;m=mset m \"a\" 1;n=m;m=mset m \"b\" 2;n", "f", []),
+    ("type pt{x:n;y:n}\nf>n;p=pt x:1 y:2;q=p with x:5;+q.x p.y", "f", []),
+    ("type pt{x:n;y:n}\nf>n;p=pt x:1 y:2;p.z", "f", []),
+    ("f>n;xs=[4,5,6];i=1;xs.i", "f", []),
+    ("f>n;xs=[4,5,6];xs.0", "f", []),
+    ("f>n;xs=[4,5,6];xs.7", "f", []),
+    ("f k:n>n;m=map (x:n>n;+x k) [1,2,3];sum m", "f", [10.0]),
+    ("f>n;??nil 4", "f", []),
+    ("f>b;&true false", "f", []),
+    ("f>n;|0 7", "f", []),
+    ("f x:n>n;f x", "f", [1.0]),                                       # runaway recursion
+    ("f>n;@x 5{x}", "f", []),
+    ("f>n;{a;b}=3;a", "f", []),
+]
+
+
+@pytest.mark.parametrize("source,func,args", CASES)
+def test_vm_matches_tree(source, func, args):
+    try:
+        api.load_program(source)
+    except Exception:  # noqa: BLE001 -- a case the checker rejects says nothing about engines
+        pytest.skip("rejected by the static checks")
+    assert outcome(source, "vm", func, args) == outcome(source, "tree", func, args)
+
+
+def test_bench_kernels_agree():
+    bench = Path(api.__file__).resolve().parents[2] / "shared" / "bench"
+    if not bench.is_dir():
+        pytest.skip("no ../shared/bench")
+    for path in sorted(bench.glob("*.ilo")):
+        func = "fib" if path.stem == "recurse" else "f"
+        source = path.read_text()
+        assert outcome(source, "vm", func, [12.0]) == outcome(source, "tree", func, [12.0]), path.name
+
+
+def test_loop_comments_name_the_opcodes():
+    text = (Path(opcodes.__file__).parent / "loop.py").read_text()
+    pairs = re.findall(r"op == (\d+):  # (\w+)", text)
+    assert len(pairs) >= 20
+    for number, name in pairs:
+        assert opcodes.NAMES[int(number)] == name, (number, name)
+
+
+def test_disassembler_shows_lines_registers_and_targets():
+    source = "f n:n>n\n  s=0\n  @i 0..n{\n    s=+s i\n  }\n  s\n"
+    text = disassemble(api.make_engine(api.load_program(source), "vm"))
+    assert text.startswith("function f(n)")
+    assert "-- line 4: s=+s i" in text
+    assert "ADD_SELF     r" in text and "(s)" in text
+    assert ">>" in text and "FOR" in text
+
+
+def test_native_functions_replace_bytecode():
+    source = "sq x:n>n;*x x\nf n:n>n;+ (sq n) 1"
+    eng = api.make_engine(api.load_program(source), "vm")
+    assert eng.run("f", [3.0]) == 10.0
+    seen = []
+    eng.native_functions["sq"] = lambda args: seen.append(args) or 100.0
+    assert eng.run("f", [3.0]) == 101.0
+    assert seen == [[3.0]]
+
+
+def test_dis_command(run_ilo, tmp_path):
+    prog = tmp_path / "p.ilo"
+    prog.write_text("dbl x:n>n;*x 2\n")
+    r = run_ilo("dis", str(prog))
+    assert r.returncode == 0, r.stderr
+    assert "function dbl(x)" in r.stdout and "MUL" in r.stdout and "-- line 1:" in r.stdout
+    r = run_ilo("dis", str(prog), "nope")
+    assert r.returncode == 2 and "ILO-U005" in r.stderr
