@@ -134,8 +134,8 @@ def server():
     srv.server_close()
 
 
-def get(tmp, allow, url):
-    return ilo(tmp, "--allow-net", allow, f'main>R t t;get "{url}"')
+def get(tmp, allow, url, engine="tree"):
+    return ilo(tmp, "--engine", engine, "--allow-net", allow, f'main>R t t;get "{url}"')
 
 
 def test_allowed_host_is_reached(tmp_path, server):
@@ -156,9 +156,10 @@ def test_decimal_spelling_of_an_allowed_ip_is_that_ip(tmp_path, server):
     "file:///etc/passwd", "ftp://localhost/",
     "http://127.0.0.1:{p}/redirect?to=http://localhost:{p}/",
 ])
-def test_url_tricks_are_refused(tmp_path, server, url):
+@pytest.mark.parametrize("engine", ENGINES)
+def test_url_tricks_are_refused(tmp_path, server, url, engine):
     proc = get(tmp_path, f"localhost.invalid,127.0.0.1:{server}" if "redirect" in url
-               else "localhost.invalid", url.format(p=server))
+               else "localhost.invalid", url.format(p=server), engine)
     assert proc.returncode == 1
     assert diag(proc)["code"] == "ILO-R609"
 
