@@ -199,13 +199,17 @@ def main(argv: list[str] | None = None) -> int:
             argv_ = random_argv(rng)
             tried += 1
             bad += _report(run_cli(argv_, cwd=work), f"argv {[a[:60] for a in argv_[:12]]!r}")
-    sys.stdout.write(f"fuzz: {tried} inputs tried on engines {', '.join(engines)}: "
-                     f"{bad} problems\n")
+    from ilo import sink
+    sink.write_report(f"fuzz: {tried} inputs tried on engines {', '.join(engines)}: "
+                      f"{bad} problems\n")
+    sink.flush()
     return 1 if bad else 0
 
 
 def _report(o: Outcome, what: str) -> int:
     why = problem(o)
     if why:
-        sys.stdout.write(f"PROBLEM {why}: {what}\n  stderr: {o.stderr[-400:]!r}\n")
+        from ilo import sink
+        sink.write_report(f"PROBLEM {why}: {what}\n  stderr: {o.stderr[-400:]!r}\n")
+        sink.flush()
     return 1 if why else 0

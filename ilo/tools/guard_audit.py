@@ -447,7 +447,7 @@ _LAUNCH = ("import os, sys\n"
            "pid = os.fork()\n"
            "if pid == 0:\n    os.execv(sys.argv[1], sys.argv[1:])\n"
            "_, status, usage = os.wait4(pid, 0)\n"
-           "print(os.waitstatus_to_exitcode(status), usage.ru_maxrss)\n")
+           "os.write(1, f'{os.waitstatus_to_exitcode(status)} {usage.ru_maxrss}'.encode())\n")
 
 
 def _peak_rss_mb(argv: list[str]) -> tuple[int, float, str]:
