@@ -224,28 +224,32 @@ def runtime_error(limit_s: float, elapsed_s: float, engine=None, phase=None,
                      engine=engine, phase=phase, **extra))
 
 
-def output_error(limit_bytes: int, written: int, refused: int, elapsed_s: float,
-                 engine=None, **extra) -> IloRuntimeError:
+def _bytes_error(code, what, flag, hint, limit_bytes, written, refused, elapsed_s, engine,
+                 extra) -> IloRuntimeError:
     return IloRuntimeError(
-        R_OUTPUT,
-        f"stdout output exceeded {limit_bytes} bytes (--max-output-bytes {limit_bytes})",
-        hint="a loop that prints without end is the most common cause: check the "
-             "loop's exit condition and print less (a summary, not every step); pass "
-             "--max-output-bytes N (0 disables) if the output is legitimate",
+        code, f"{what} exceeded {limit_bytes} bytes ({flag} {limit_bytes})", hint=hint,
         extra=_extra(limit=limit_bytes, unit="bytes", bytes=written, refused_bytes=refused,
                      elapsed_ms=int(elapsed_s * 1000), engine=engine, **extra))
+
+
+def output_error(limit_bytes: int, written: int, refused: int, elapsed_s: float,
+                 engine=None, **extra) -> IloRuntimeError:
+    return _bytes_error(
+        R_OUTPUT, "stdout output", "--max-output-bytes",
+        "a loop that prints without end is the most common cause: check the "
+        "loop's exit condition and print less (a summary, not every step); pass "
+        "--max-output-bytes N (0 disables) if the output is legitimate",
+        limit_bytes, written, refused, elapsed_s, engine, extra)
 
 
 def write_error(limit_bytes: int, written: int, refused: int, elapsed_s: float,
                 engine=None, **extra) -> IloRuntimeError:
-    return IloRuntimeError(
-        R_WRITE,
-        f"file writes exceeded {limit_bytes} bytes (--max-write-bytes {limit_bytes})",
-        hint="a loop that writes files without end is the most common cause: check "
-             "the loop's exit condition and write less; pass --max-write-bytes N "
-             "(0 disables) if the program legitimately writes more",
-        extra=_extra(limit=limit_bytes, unit="bytes", bytes=written, refused_bytes=refused,
-                     elapsed_ms=int(elapsed_s * 1000), engine=engine, **extra))
+    return _bytes_error(
+        R_WRITE, "file writes", "--max-write-bytes",
+        "a loop that writes files without end is the most common cause: check "
+        "the loop's exit condition and write less; pass --max-write-bytes N "
+        "(0 disables) if the program legitimately writes more",
+        limit_bytes, written, refused, elapsed_s, engine, extra)
 
 
 def idle_error(limit_s: float, idle_s: float, written: int, elapsed_s: float,

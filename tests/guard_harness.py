@@ -38,7 +38,7 @@ HARNESS = str(ROOT / "tests" / "guard_harness.py")
 
 def _engines() -> list[str]:
     """The engines that exist ("tree", "vm", "jit"): guard tests run on each."""
-    from ilo.tools.guard_audit import available_engines
+    from ilo.api import available_engines
 
     return available_engines()
 

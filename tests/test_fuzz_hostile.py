@@ -16,7 +16,7 @@ from conftest import ilo_env
 from test_fuzz import _front_end_ok as front_end_ok
 
 from ilo.tools import fuzz
-from ilo.tools.guard_audit import available_engines
+from ilo.api import available_engines
 
 ENGINES = available_engines()
 CORPUS = fuzz.corpus()

@@ -17,7 +17,7 @@ from sandbox_helpers import diag, make_box
 from ilo import sandbox
 from ilo.diagnostics.errors import IloError, IloUsageError
 from ilo.sandbox import files, net
-from ilo.tools.guard_audit import available_engines
+from ilo.api import available_engines
 
 ENGINES = available_engines()
 

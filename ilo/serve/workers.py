@@ -134,11 +134,7 @@ class Workers:
     # -- requests
     def submit(self, token, req: dict) -> None:
         """Queue ``req``; its response comes back from :meth:`wait` with ``token``."""
-        try:
-            limits = core.limits_for(req, self.base)
-        except core.RequestError:
-            limits = self.base                # the worker answers phase "request"
-        budget = limits.max_runtime
+        budget = _limits(req, self.base).max_runtime   # a bad cap: the worker answers "request"
         self.queue.append((token, req, budget))
         self._dispatch()
 

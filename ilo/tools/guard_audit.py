@@ -487,17 +487,13 @@ PROBES: dict[str, Callable[[str], Verdict]] = {
 }
 
 
-def available_engines() -> list[str]:
-    from ilo.api import available_engines as engines
-
-    return engines()
-
-
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="guard_audit", description=__doc__.split("\n")[0])
     p.add_argument("--engine", default="all")
     p.add_argument("--only", default=None, help="run probes whose name contains this")
     opts = p.parse_args(argv)
+    from ilo.api import available_engines
+
     engines = available_engines() if opts.engine == "all" else [opts.engine]
     failed = 0
     lines = []

@@ -285,7 +285,7 @@ class Pool:
                 self._read(b)
         now = time.monotonic()
         for b in list(self.live):
-            if self._exited(b):
+            if supervise.wait_exit(b.child, 0):
                 self._finish(b)
             elif self.timeout > 0 and now - b.last > b.size * self.timeout:
                 self._stall(b)
@@ -304,9 +304,6 @@ class Pool:
                 msg.get("rc"), msg.get("stdout", ""), msg.get("stderr", ""),
                 timed_out=msg.get("timed_out", False), error=msg.get("error"),
                 duration=msg.get("duration", 0.0)))
-
-    def _exited(self, b: _Batch) -> bool:
-        return supervise.wait_exit(b.child, 0)
 
     def _finish(self, b: _Batch) -> None:
         """The worker ended: take its last results; a case it died in is R603."""
