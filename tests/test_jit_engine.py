@@ -132,6 +132,10 @@ CASES = [
     ("g xs:L n>n;+sum xs avg xs", "g", [[0.1, 0.2, 0.3, 1e16, -1e16]]),
     ("g xs:L n>n;avg xs", "g", [[]]),
     ("a n:n>n;<=n 0 0;r=b -n 1;+r 1\nb n:n>n;s=str n;<=n 0 0;r=a -n 1;+r 1", "a", [5000.0]),
+    # a name first bound in a `wh` body that ran zero times is unbound afterwards
+    ("g x:n>n;i=0;wh <i x{c=i;i=+i 1};c\nf>n;a=g 3;b=g 0;+a b", "f", []),
+    ("g x:n>n;i=0;wh <i x{c=i;i=+i 1};c\nf>n;a=g 3;b=g 2;+a b", "f", []),
+    ("f x:n>n;i=0;wh <i x{c=*i 2;i=+i 1};i", "f", [0.0]),
 ]
 
 

@@ -49,6 +49,10 @@ CASES = [
     ("f>L n;xs=[];@i 0..5{xs=+=xs i};xs", "f", []),
     ("f>t;s=\"a\";t=s;s=+s \"b\";+t s", "f", []),                   # the old value is not touched
     ("f>L n;xs=[1];ys=xs;xs=+=xs 2;+ys xs", "f", []),
+    ("g xs:L n>L n;xs=+=xs 9;xs\nf>L n;a=[1];b=g a;+a b", "f", []),    # the caller's list is untouched
+    ("f>L L n;xs=[1];box=[xs];xs=+=xs 2;+=box xs", "f", []),          # held inside another list
+    ("type pt{x:n;y:n}\nf>t;p=pt x:1 y:2;q=[p, p];jdmp q", "f", []),    # specialised literals
+    ("type w{s:t;v:_}\nf>t;jdmp [w s:\"q\\\"\" v:0.5, w s:\"\" v:1e-7, w s:\"\" v:[1e20, -0]]", "f", []),
     ("f>M t n;m=mmap;m=mset m \"a\" 1;n=m;m=mset m \"b\" 2;n", "f", []),
     ("type pt{x:n;y:n}\nf>n;p=pt x:1 y:2;q=p with x:5;+q.x p.y", "f", []),
     ("type pt{x:n;y:n}\nf>n;p=pt x:1 y:2;p.z", "f", []),

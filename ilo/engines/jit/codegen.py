@@ -30,11 +30,12 @@ POLL_INTERVAL = 1 << 20
 
 
 class Var:
-    __slots__ = ("ptr", "kinds")
+    __slots__ = ("ptr", "kinds", "maybe_unbound")
 
     def __init__(self, ptr, kinds):
         self.ptr = ptr
         self.kinds = kinds
+        self.maybe_unbound = False   # first bound in a `wh` body: unbound if it never ran
 
 
 class Jump:
@@ -346,8 +347,16 @@ class FunctionCodegen(Ops, Expressions, NativeBuiltins, NativeLists):
 
     def while_loop(self, st):
         forever = type(st.cond) is A.Lit and st.cond.value is True
-        return self.loop(lambda: self.truthy(self.expr(st.cond)), lambda: self.body(st.body),
-                         always_runs=forever)
+        scope = self.scopes[-1]
+        before = set(scope)
+        result = self.loop(lambda: self.truthy(self.expr(st.cond)), lambda: self.body(st.body),
+                           always_runs=forever)
+        for name in scope.keys() - before:
+            # a `wh` body binds in the function's scope, but a body that ran zero
+            # times (or left early) bound nothing: reading the name afterwards is
+            # ILO-R001 on the other engines, so such reads stay off native code
+            scope[name].maybe_unbound = True
+        return result
 
     def range_loop(self, st):
         start = self.num(self.expr(st.start), "range start")

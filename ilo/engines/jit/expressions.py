@@ -42,6 +42,8 @@ class Expressions:
             var = self.lookup(e.name)
             if var is None:
                 raise Unsupported(f"'{e.name}' used as a value (function value or undefined)")
+            if var.maybe_unbound:
+                raise Unsupported(f"'{e.name}' may be unbound after the loop that binds it")
             if var.kinds == L:
                 return Val(L, self.b.load(var.ptr, typ=LIST))
             return self.from_box(var.kinds, self.b.load(var.ptr, typ=DOUBLE))

@@ -199,11 +199,13 @@ class ExpressionCompiler:
         self.ext(dst, H.err, self.operand(e.inner))
 
     def e_ListE(self, e, dst):
-        self.ext(dst, H.make_list, tuple(self.operand(x) for x in e.items))
+        regs = tuple(self.operand(x) for x in e.items)
+        self.ext(dst, H.list_builder(regs), regs)
 
     def e_RecordE(self, e, dst):
         regs = tuple(self.operand(x) for _, x in e.fields)
-        self.ext(dst, H.record, (e.type_name, tuple(n for n, _ in e.fields), regs))
+        names = tuple(n for n, _ in e.fields)
+        self.ext(dst, H.record_builder(e.type_name, names, regs), (e.type_name, names, regs))
 
     def e_With(self, e, dst):
         obj = self.operand(e.obj)

@@ -14,11 +14,13 @@ from the interrupted Python frame, so the loop pays nothing for it.
 
 from __future__ import annotations
 
+from sys import getrefcount
+
 from ilo.diagnostics.errors import IloRuntimeError
 from ilo.engines.vm.handlers import field
 from ilo.engines.vm.opcodes import RELATION
 from ilo.runtime import builtins as B
-from ilo.runtime.ops import append_into, binop, concat_into, match_pattern, mset_into
+from ilo.runtime.ops import SOLE_OWNER, append_into, binop, concat_into, match_pattern, mset_into
 from ilo.runtime.values import Err, Ok, Record, truthy
 
 MAX_DEPTH = 4000
@@ -195,8 +197,13 @@ def execute(vm, code, R, depth):
                 elif y:  # JT
                     pc = b
             elif op == 30:  # APPEND_SELF
-                x = y = None                # the slot must be the list's only owner
-                append_into(R, a, R[b])
+                y = None
+                x = R[a]
+                if type(x) is list and getrefcount(x) <= SOLE_OWNER:   # the slot, x, the argument
+                    x.append(R[b])
+                else:
+                    x = None                # the slot must be the list's only owner
+                    append_into(R, a, R[b])
             elif op == 31:  # MSET_SELF
                 x = y = None
                 k, v = b

@@ -48,8 +48,61 @@ def from_ilo(v):
     return str(v)
 
 
+class _NeedsRyu(Exception):
+    """A float whose ryu text differs from ``repr`` (tiny, huge or not finite)."""
+
+
+def _plain(v):
+    """``from_ilo`` for the C encoder: floats kept only where ``repr`` and ryu agree.
+
+    Python's ``repr`` and ryu both give the shortest round-trip digits, and
+    both write them positionally for 1e-4 <= |x| < 1e16, so there the text
+    is the same; any other non-integral float raises ``_NeedsRyu``."""
+    t = type(v)
+    if t is float:
+        if -1e15 < v < 1e15 and v.is_integer():
+            return int(v)
+        if 1e-4 <= abs(v) < 1e16:
+            return v
+        raise _NeedsRyu
+    if t is str or v is None or t is bool:
+        return v
+    if t is list:
+        return [_plain(x) for x in v]
+    if t is Record:
+        out = {}
+        for k, x in v.fields.items():      # text and whole numbers inline: records are hot
+            t = type(x)
+            if t is str:
+                out[k] = x
+            elif t is float and -1e15 < x < 1e15 and x.is_integer():
+                out[k] = int(x)
+            else:
+                out[k] = _plain(x)
+        return out
+    if t is IloMap:
+        return {str(k): _plain(x) for k, x in v.items()}
+    if t is Ok or t is Err:
+        return _plain(v.value)
+    return from_ilo(v)     # closures and anything else: text, as from_ilo writes it
+
+
+_encode = None
+
+
 def dump(v) -> str:
-    return jsonfmt.dumps(from_ilo(v))
+    """Compact JSON with sorted keys; CPython's C encoder does the writing
+    when every float prints the same in ``repr`` as in ryu's layout."""
+    global _encode
+    try:
+        tree = _plain(v)
+    except _NeedsRyu:
+        return jsonfmt.dumps(from_ilo(v))
+    if _encode is None:
+        import json
+        _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True,
+                                   check_circular=False, allow_nan=False).encode
+    return _encode(tree)
 
 
 def parse_result(text: str):

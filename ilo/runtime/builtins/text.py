@@ -33,7 +33,7 @@ def parse_rust_float(s: str) -> float | None:
 @builtin("str", 1, ret="t", params=("n",), parse=1)
 def str_(ctx, args):
     v = args[0]
-    if not is_num(v):
+    if type(v) is not float and not is_num(v):
         fail(f"str requires a number, got {debug(v)}")
     return format_number(v)
 
