@@ -66,6 +66,17 @@ CASES = [
     ("f x:n>n;f x", "f", [1.0]),                                       # runaway recursion
     ("f>n;@x 5{x}", "f", []),
     ("f>n;{a;b}=3;a", "f", []),
+    # fused guards (RET_IF, MOVE_IF), ARITH_CALL1 and the leaf-guard shortcut
+    ("f x:t>t;=x \"a\" \"yes\";\"no\"", "f", ["a"]),
+    ("f x:_>n;<x 1 5;7", "f", ["a"]),                                 # the test's error and span
+    ("g x:_>n;>=x 10 1;2\nf>n;a=g 12;b=g 3;c=g \"z\";+a b", "f", []),  # inlined: MOVE_IF
+    ("f n:n>n;<n 2 1;a=f -n 1;*n a", "f", [10.0]),
+    ("f n:n>n;<=n 0 0;r=f /n 0;r", "f", [3.0]),                       # the fused arithmetic fails
+    ("f n:_>n;<=n 0 0;r=f -n 1;+r 1", "f", ["x"]),
+    ("f n:n>n;<=n 0 0;r=f -n 1;+r 1", "f", [3998.0]),                 # around the depth limit:
+    ("f n:n>n;<=n 0 0;r=f -n 1;+r 1", "f", [3999.0]),                 # a leaf still counts
+    ("f n:n>n;<=n 0 0;r=f -n 1;+r 1", "f", [4000.0]),
+    ("f n:n>n;<=n 0 0;r=f n;+r 1", "f", [4000.0]),
 ]
 
 

@@ -17,6 +17,18 @@ class Unbound:
 UNBOUND = Unbound()
 
 
+class Arg:
+    """Stands for a one-parameter function's argument in ``Code.leaf_guard``."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return "<arg>"
+
+
+ARG = Arg()
+
+
 class Code:
     """One function's bytecode.
 
@@ -25,7 +37,7 @@ class Code:
     ``(statement span, innermost loop span, call span)`` for error spans and
     for the guard's "where was it stopped"."""
 
-    __slots__ = ("name", "decl", "instrs", "sites", "tail", "nparams", "slot_names")
+    __slots__ = ("name", "decl", "instrs", "sites", "tail", "nparams", "slot_names", "leaf_guard")
 
     def __init__(self, name: str, decl: A.FnDecl):
         self.name = name
@@ -35,6 +47,10 @@ class Code:
         self.sites: list = []
         self.tail: list = []
         self.slot_names: dict = {}
+        #: (test, x, y, value) when the body starts with a guard that returns
+        #: and reads only its one parameter (ARG) and constants; see
+        #: ``Compiler.leaf_guard``
+        self.leaf_guard: tuple | None = None
 
     def __repr__(self):
         return f"<code {self.name}>"

@@ -16,9 +16,9 @@ the innermost function, guard-with-else or match expression; ``brk`` and
 from __future__ import annotations
 
 from ilo.engines.vm import handlers as H
-from ilo.engines.vm.code import UNBOUND, Code, Target
+from ilo.engines.vm.code import ARG, UNBOUND, Code, Target
 from ilo.engines.vm.expressions import ExpressionCompiler, _walk
-from ilo.engines.vm.opcodes import JUMP_A, JUMP_B, JUMP_C, OP, STEPS
+from ilo.engines.vm.opcodes import JUMP_A, JUMP_B, JUMP_C, NAMES, OP, RELATION, STEPS, TESTS
 from ilo.syntax import ast as A
 
 __all__ = ["UNBOUND", "Code", "Compiler", "compile_function"]
@@ -123,13 +123,38 @@ class Compiler(ExpressionCompiler):
             self.body(body, dst)
             self.emit("RET", dst)
         self.fuse_steps()
+        self.fuse_guards()
+        self.fuse_arith_calls()
         code = self.code
         code.instrs = self.instrs
         code.sites = self.sites
         self.regs = [UNBOUND if i in self.ever_maybe else v for i, v in enumerate(self.regs)]
         code.tail = self.regs[code.nparams:]
         code.slot_names = self.names
+        code.leaf_guard = self.leaf_guard()
         return code
+
+    def leaf_guard(self):
+        """``fib n:n>n;<=n 1 n;...``: a call whose argument passes the first
+        guard returns without a frame (the caller's CALL1 tests it; half of a
+        doubly recursive function's calls are such leaves). Only a one-
+        parameter function whose first instruction is RET_IF on its parameter
+        and constants qualifies."""
+        if self.code.nparams != 1 or not self.instrs or self.instrs[0][0] != OP["RET_IF"]:
+            return None
+        _, a, b, (test, _rel, r) = self.instrs[0]
+
+        def value(reg):
+            if reg == 0:
+                return ARG
+            if str(self.names.get(reg, "")).startswith("="):
+                return self.regs[reg]
+            raise LookupError(reg)
+
+        try:
+            return (test, value(a), value(b), value(r))
+        except LookupError:
+            return None
 
     def fuse_steps(self) -> None:
         """`i=+i 1` right before a loop's `<i n` test becomes one STEP instruction
@@ -141,6 +166,43 @@ class Compiler(ExpressionCompiler):
             nxt = instrs[i + 1]
             if op == add_self and nxt[0] in STEPS:
                 instrs[i] = (STEPS[nxt[0]], a, b, (nxt[1], nxt[2], nxt[3]))
+
+    def fuse_guards(self) -> None:
+        """A braceless guard's test and its exit become one instruction.
+
+        ``JF_<rel> -> pc+2; RET r`` (a guard that returns) becomes RET_IF, and
+        ``JF_<rel> -> pc+3; MOVE d s; JUMP e`` (the same guard in an inlined
+        function) MOVE_IF. The fused instruction takes the place of the test;
+        the instructions after it stay (jumps may land on them) and it skips
+        them when the test fails, so no jump target moves."""
+        instrs = self.instrs
+        ret, move, jump = OP["RET"], OP["MOVE"], OP["JUMP"]
+        ret_if, move_if = OP["RET_IF"], OP["MOVE_IF"]
+        for i, (op, a, b, c) in enumerate(instrs):
+            rel = RELATION.get(op)
+            if rel is None or not NAMES[op].startswith("JF_"):
+                continue
+            test = TESTS[rel]
+            if c == i + 2 and instrs[i + 1][0] == ret:
+                instrs[i] = (ret_if, a, b, (test, rel, instrs[i + 1][1]))
+            elif c == i + 3 and instrs[i + 1][0] == move and instrs[i + 2][0] == jump:
+                _, d, s, _ = instrs[i + 1]
+                instrs[i] = (move_if, a, b, (test, rel, d, s, instrs[i + 2][1]))
+
+    def fuse_arith_calls(self) -> None:
+        """``SUB t = n, 1; CALL1 r = f(t)`` becomes one ARITH_CALL1 in place of
+        the SUB, when the temporary ``t`` is used by nothing else (the CALL1
+        stays where it is and the call returns past it)."""
+        instrs = self.instrs
+        arith = {OP[n] for n in ("ADD", "SUB", "MUL", "DIV")}
+        call1, fused = OP["CALL1"], OP["ARITH_CALL1"]
+        uses = _register_mentions(instrs)
+        for i in range(len(instrs) - 1):
+            op, t, x, y = instrs[i]
+            nxt = instrs[i + 1]
+            if op in arith and nxt[0] == call1 and nxt[3] == t and t not in self.names \
+                    and uses.get(t) == 2:
+                instrs[i] = (fused, nxt[1], nxt[2], (op, x, y))
 
     # ---- statements ----
     def body(self, stmts, dst) -> None:
@@ -350,6 +412,26 @@ class Compiler(ExpressionCompiler):
         at = self.here()
         for j in jumps if isinstance(jumps, list) else [jumps]:
             self.patch(j, at)
+
+
+def _register_mentions(instrs) -> dict:
+    """How often each int appears among the instructions' operands (nested
+    tuples included): an over-count for registers, which only makes the
+    peephole passes fuse less."""
+    counts: dict = {}
+
+    def walk(x):
+        if type(x) is int:
+            counts[x] = counts.get(x, 0) + 1
+        elif type(x) is tuple:
+            for y in x:
+                walk(y)
+
+    for _, a, b, c in instrs:
+        walk(a)
+        walk(b)
+        walk(c)
+    return counts
 
 
 def _has_bare_match(stmts) -> bool:

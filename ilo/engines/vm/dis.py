@@ -66,6 +66,8 @@ def _target(ins):
         return c[1]
     if NAMES[op].startswith("STEP_"):
         return c[2]
+    if NAMES[op] == "MOVE_IF":
+        return c[4]
     return None
 
 
@@ -96,6 +98,13 @@ def _operands(ins, names) -> str:
         return f"{r(a)} = {b.__name__}(" + ", ".join(r(x) for x in args) + ")"
     if name.startswith("STEP_"):
         return f"{r(a)}, {r(b)}; {r(c[0])} {r(c[1])} -> {c[2]}"
+    if name == "ARITH_CALL1":
+        sym = {"ADD": "+", "SUB": "-", "MUL": "*", "DIV": "/"}[NAMES[c[0]]]
+        return f"{r(a)} = {b.name}({sym} {r(c[1])} {r(c[2])})"
+    if name == "RET_IF":
+        return f"{r(a)} {c[1]} {r(b)}: return {r(c[2])}"
+    if name == "MOVE_IF":
+        return f"{r(a)} {c[1]} {r(b)}: {r(c[2])}, {r(c[3])} -> {c[4]}"
     if name == "FIELD":
         return f"{r(a)} = {r(b)}.{c[0]}" + ("?" if c[1] else "")
     if name == "RET":

@@ -5,6 +5,10 @@ the cheapest comparison CPython has. The chain is split into ranges and
 ordered by how often kernels execute each opcode. ``tests/test_vm.py``
 checks every ``# NAME`` comment against ``opcodes.NAMES``.
 
+The frame-entry, frame-exit and leaf-guard sequences are spelled out in each
+instruction that needs them (CALL1, ARITH_CALL1, RET, RET_IF) on purpose: a
+shared helper would cost a Python call, as much as the instruction itself.
+
 A call of a user function does not recurse in Python: the caller's state is
 pushed on ``calls`` and the callee runs in the same loop (cheaper than a
 Python call, and deep ilo recursion cannot exhaust Python's stack). ``pc``,
@@ -17,6 +21,7 @@ from __future__ import annotations
 from sys import getrefcount
 
 from ilo.diagnostics.errors import IloRuntimeError
+from ilo.engines.vm.code import ARG
 from ilo.engines.vm.handlers import field
 from ilo.engines.vm.opcodes import RELATION
 from ilo.runtime import builtins as B
@@ -50,8 +55,12 @@ def execute(vm, code, R, depth):
                     x = R[a]
                     if type(x) is float and type(y) is float:
                         R[a] = x + y
+                    elif type(x) is str and type(y) is str:
+                        R[a] = None         # x is the text's only holder now: CPython grows it in place
+                        x += y
+                        R[a] = x
                     else:
-                        x = None            # the slot must be the text's only owner
+                        x = None            # the slot must be the value's only owner
                         concat_into(R, a, y)
                     continue
                 x = R[b]
@@ -70,14 +79,70 @@ def execute(vm, code, R, depth):
                 else:
                     R[a] = binop(ARITH_SYMBOL[op], x, y)
             elif op > 34:
-                if op == 37:  # FIELD
-                    x = R[b]
-                    if type(x) is Record:
-                        y = x.fields.get(c[0], x)
-                        if y is not x:
-                            R[a] = y
+                if op > 36:
+                    if op == 37:  # FIELD
+                        x = R[b]
+                        if type(x) is Record:
+                            y = x.fields.get(c[0], x)
+                            if y is not x:
+                                R[a] = y
+                                continue
+                        R[a] = field(vm, R, (b, *c))
+                        continue
+                    if op == 40:  # ARITH_CALL1
+                        k, x, y = c
+                        x = R[x]
+                        y = R[y]
+                        if type(x) is float and type(y) is float and (k != 4 or y):
+                            if k == 2:
+                                x = x - y
+                            elif k == 1:
+                                x = x + y
+                            elif k == 3:
+                                x = x * y
+                            else:
+                                x = x / y
+                        else:
+                            x = binop(ARITH_SYMBOL[k], x, y)
+                        pc += 1                 # the CALL1 it replaced: its site, and the return point
+                        if depth >= limit:
+                            raise depth_error(b.name)
+                        y = b.leaf_guard
+                        if y is not None and type(x) is float:
+                            k = x if y[1] is ARG else y[1]
+                            y2 = x if y[2] is ARG else y[2]
+                            if type(k) is float and type(y2) is float and y[0](k, y2):
+                                R[a] = x if y[3] is ARG else y[3]
+                                continue
+                        calls.append((code, R, pc, a))
+                        code = b
+                        instrs = b.instrs
+                        R = [x, *b.tail]
+                        pc = 0
+                        depth += 1
+                        continue
+                    x = R[a]
+                    y = R[b]
+                    if type(x) is float and type(y) is float:
+                        y = c[0](x, y)
+                    else:
+                        y = bool(binop(c[1], x, y))
+                    if op == 38:  # RET_IF
+                        if not y:
+                            pc += 1
                             continue
-                    R[a] = field(vm, R, (b, *c))
+                        x = R[c[2]]
+                        if not calls:
+                            return x
+                        code, R, pc, a = calls.pop()
+                        instrs = code.instrs
+                        R[a] = x
+                        depth -= 1
+                    elif y:  # MOVE_IF
+                        R[c[2]] = R[c[3]]
+                        pc = c[4]
+                    else:
+                        pc += 2
                     continue
                 y = R[b]
                 x = R[a]
@@ -155,7 +220,15 @@ def execute(vm, code, R, depth):
                 if depth >= limit:
                     raise depth_error(b.name)
                 if op == 19:  # CALL1
-                    x = [R[c], *b.tail]
+                    x = R[c]
+                    y = b.leaf_guard
+                    if y is not None and type(x) is float:
+                        k = x if y[1] is ARG else y[1]
+                        y2 = x if y[2] is ARG else y[2]
+                        if type(k) is float and type(y2) is float and y[0](k, y2):
+                            R[a] = x if y[3] is ARG else y[3]
+                            continue
+                    x = [x, *b.tail]
                 elif op == 20:  # CALL2
                     x, y = c
                     x = [R[x], R[y], *b.tail]

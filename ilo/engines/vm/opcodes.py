@@ -13,6 +13,8 @@ The numbers are the ones the dispatch loop in ``loop.py`` tests, hottest first;
 
 from __future__ import annotations
 
+import operator
+
 NAMES = (
     "ADD_SELF",    # R[a] = R[a] + R[b]; text is appended in place when R[a] is its only owner
     "ADD",         # R[a] = R[b] + R[c]
@@ -52,6 +54,11 @@ NAMES = (
     "STEP_LT",     # superinstruction ADD_SELF a b + JT_LT c[0] c[1] -> c[2], the usual loop
     "STEP_LE",     # bottom (`i=+i 1` then `<i n`); the JT stays next for non-numbers and entry
     "FIELD",       # R[a] = R[b].name, c = (name, safe, local register or -1)
+    "RET_IF",      # JF_<rel> a b -> pc+2 + RET r fused: if R[a] rel R[b]: return R[r]; c = (test, rel, r)
+    "MOVE_IF",     # JF_<rel> a b -> pc+3 + MOVE + JUMP fused: if R[a] rel R[b]: R[d] = R[s], goto e;
+                   # c = (test, rel, d, s, e); otherwise skip the two (a guard's arm, inlined)
+    "ARITH_CALL1",  # ADD/SUB/MUL/DIV t + CALL1 (t) fused: R[a] = user function b (R[c[1]] op R[c[2]]),
+                    # c[0] = the arith opcode; returns past the CALL1 it replaced (`fib -n 1`)
 )
 
 OP = {name: i for i, name in enumerate(NAMES)}
@@ -63,9 +70,15 @@ STEPS = {OP["JT_LT"]: OP["STEP_LT"], OP["JT_LE"]: OP["STEP_LE"]}
 JUMP_B = {OP["JF"], OP["JT"], OP["JNOTNIL"]}
 JUMP_A = {OP["JUMP"]}
 
+#: compare-and-branch pairs the peephole pass fuses with what follows them
+GUARD_FUSIONS = ("RET_IF", "MOVE_IF")
+
 #: source operator -> (jump-if-false op, jump-if-true op)
 BRANCH = {"<": ("JF_LT", "JT_LT"), "<=": ("JF_LE", "JT_LE"), ">": ("JF_GT", "JT_GT"),
           ">=": ("JF_GE", "JT_GE"), "=": ("JF_EQ", "JT_EQ"), "!=": ("JF_NE", "JT_NE")}
 #: the source operator of each compare-and-branch opcode, for the slow path
 RELATION = {OP[ops[i]]: rel for rel, ops in BRANCH.items() for i in (0, 1)}
 ARITH = {"+": "ADD", "-": "SUB", "*": "MUL", "/": "DIV"}
+#: the test of each relation on two numbers, for the fused guard instructions
+TESTS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+         "=": operator.eq, "!=": operator.ne}
