@@ -12,6 +12,13 @@ CPython on a while loop, registers with fused instructions ~3x). So:
   also appends text in place), compare-and-branch (``JT_LT`` ...), loops
   tested at the bottom (one branch per iteration), calls of user functions
   and builtins with their target resolved at compile time;
+* a peephole pass fuses the shapes ilo programs are made of: the loop step
+  and its test (``STEP_LT``), a braceless guard and its exit (``RET_IF``;
+  ``MOVE_IF`` once inlined), a call whose argument is arithmetic
+  (``ARITH_CALL1``, ``fib -n 1``); a one-parameter function whose first
+  guard returns (``<=n 1 n``) is answered at the call site without a frame
+  when that guard holds;
+* record and list literals get a handler generated for their registers;
 * everything rare is one ``EXT`` instruction calling a small handler.
 
 Modules: ``opcodes`` (instruction set), ``code`` (Code objects),
