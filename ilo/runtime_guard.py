@@ -468,8 +468,18 @@ def _uninstall() -> None:
 
 
 def set_phase(phase: str) -> None:
-    """Say where the run is (``start-up``, ``check``, ``run``); a stop names it."""
+    """Say where the run is (``start-up``, ``check``, ``run``); a stop names it.
+
+    Entering ``run`` checks memory once, synchronously: a budget that loading
+    and checking already exceeded stops here, in the phase that spent it,
+    however fast the start-up was (the periodic sample may not have come yet)."""
     global _phase
+    if phase == "run" and _installed and _mem_limit and _abort_owner is None:
+        rss = _rss_bytes()
+        if rss > _mem_limit:
+            abort_error(memory_error(_limits.max_memory_mb, rss, time.monotonic() - _start, _engine,
+                                     _phase))
+            return
     _phase = phase
     if _status is not None:
         struct.pack_into("<Q", _status, _ST_PHASE, PHASES.index(phase))
