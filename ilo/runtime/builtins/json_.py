@@ -91,8 +91,21 @@ _encode = None
 
 
 def dump(v) -> str:
-    """Compact JSON with sorted keys; CPython's C encoder does the writing
-    when every float prints the same in ``repr`` as in ryu's layout."""
+    """Compact JSON with sorted keys.
+
+    A record, or a list of records (the usual agent report), is written with
+    its type's template (:func:`_record_text`); the rest goes to CPython's C
+    encoder when every float prints the same in ``repr`` as in ryu's layout,
+    and to :mod:`jsonfmt` otherwise."""
+    t = type(v)
+    if t is list and v and type(v[0]) is Record:
+        return "[" + ",".join(map(_record_text, v)) + "]"
+    if t is Record:
+        return _record_text(v)
+    return _dump_tree(v)
+
+
+def _dump_tree(v) -> str:
     global _encode
     try:
         tree = _plain(v)
@@ -103,6 +116,38 @@ def dump(v) -> str:
         _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True,
                                    check_circular=False, allow_nan=False).encode
     return _encode(tree)
+
+
+#: declared record type -> (its field names in sorted order, a %-template of
+#: the record's JSON text with one ``%s`` per field value)
+_TEMPLATES: dict = {}
+
+
+def _record_text(r) -> str:
+    """A record whose fields are text and whole numbers, through its type's
+    template; anything else through :func:`_dump_tree`."""
+    if type(r) is not Record or r.type_name == "json":     # jpar objects vary in their keys
+        return _dump_tree(r)
+    fields = r.fields
+    layout = _TEMPLATES.get(r.type_name)
+    if layout is None or len(layout[0]) != len(fields):
+        keys = sorted(fields)
+        layout = (keys, "{" + ",".join(jsonfmt.quote_json(k).replace("%", "%%") + ":%s" for k in keys) + "}")
+        _TEMPLATES[r.type_name] = layout
+    values = []
+    try:
+        for k in layout[0]:
+            x = fields[k]
+            t = type(x)
+            if t is str:
+                values.append(jsonfmt.quote_json(x))
+            elif t is float and -1e15 < x < 1e15 and x.is_integer():
+                values.append(str(int(x)))
+            else:
+                return _dump_tree(r)
+    except KeyError:                              # as many fields as the template, other names
+        return _dump_tree(r)
+    return layout[1] % tuple(values)
 
 
 def parse_result(text: str):
