@@ -141,7 +141,7 @@ def enter(policy: Policy, *, forked: bool, program_file: str | None = None,
     from ilo import api
     from ilo.sandbox import kernel
 
-    api.load_program("main>n;1")     # the parsers' tables: lark caches them in /tmp
+    api.load_program("main>n;1")     # the parsers' tables (ilo/syntax/tables.py) are read now
     try:
         _kernel_active = kernel.apply(policy, program_file, extra_read)
         why = "" if _kernel_active else kernel.why_unavailable()
