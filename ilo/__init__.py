@@ -16,7 +16,6 @@ host process down.  Without caps it runs right here, unguarded.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Sequence
 
 __version__ = "0.1.0"
 
