@@ -9,7 +9,6 @@ token). Offsets of every token point into the *original* source.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 
 from ilo.diagnostics.errors import IloParseError, Span
 from ilo.syntax import lalr, tables
@@ -20,12 +19,23 @@ SIGILS = {"L", "R", "F", "O", "M", "S"}
 LOGICAL_WORDS = {"AND": "&a b", "OR": "|a b", "NOT": "!a"}
 
 
-@dataclass(slots=True)
 class Tok:
-    kind: str      # "num" "str" "ident" "field" "index" "sig" "kw" "reserved" "nl" or the operator text
-    value: object
-    start: int
-    end: int
+    """One token; compared by value. A plain slots class: dataclasses cost start-up time."""
+
+    __slots__ = ("kind", "value", "start", "end")
+
+    def __init__(self, kind: str, value, start: int, end: int):
+        self.kind = kind    # "num" "str" "ident" "field" "index" "sig" "kw" "reserved" "nl" or the operator text
+        self.value = value
+        self.start = start
+        self.end = end
+
+    def __eq__(self, other):
+        if type(other) is not Tok:
+            return NotImplemented
+        return (self.kind, self.value, self.start, self.end) == (other.kind, other.value, other.start, other.end)
+
+    __hash__ = None
 
     def __repr__(self):
         return f"Tok({self.kind!r}, {self.value!r})"

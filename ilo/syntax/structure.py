@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
 
 from ilo.diagnostics.errors import IloParseError, Span
 from ilo.syntax import ast as A
@@ -31,15 +30,21 @@ TERM_TEXT = {"GT": "`>`", "COLON": "`:`", "SEMI": "`;`", "RPAR": "`)`", "RSQB": 
              "NUM": "a number", "SEP": "the end of the declaration", "$END": "the end of input"}
 
 
-@dataclass
 class FnHeader:
     """A function declaration whose body is still a token list."""
-    name: str
-    params: list
-    ret: tuple
-    body: list           # list[Tok]
-    span: Span
-    name_span: Span
+
+    __slots__ = ("name", "params", "ret", "body", "span", "name_span")
+
+    def __init__(self, name: str, params: list, ret: tuple, body: list, span: Span, name_span: Span):
+        self.name = name
+        self.params = params
+        self.ret = ret
+        self.body = body     # list[Tok]
+        self.span = span
+        self.name_span = name_span
+
+    def __repr__(self):
+        return f"FnHeader({self.name!r}, params={self.params!r}, ret={self.ret!r}, body={self.body!r})"
 
 
 @functools.lru_cache(maxsize=1)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import marshal
 import os
-import zlib
 
 FORMAT = 1
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -34,10 +33,10 @@ def _load() -> dict:
         with open(os.path.join(HERE, name), encoding="utf-8") as f:
             texts.append(f.read())
     key = [FORMAT, lark_version(), *texts]
-    path = os.path.join(HERE, "__pycache__", f"grammar-tables-{zlib.crc32(repr(key).encode()):08x}.marshal")
+    path = os.path.join(HERE, "__pycache__", "grammar-tables.marshal")
     try:
         with open(path, "rb") as f:
-            cached = marshal.load(f)
+            cached = marshal.loads(f.read())  # one read: marshal.load(file) reads item by item
         if cached.get("key") == key:
             return cached
     except (OSError, EOFError, ValueError, TypeError, AttributeError):
