@@ -1,9 +1,9 @@
 """Start-up time: ``ilo 'main>n;1'`` end to end against ``python -c pass``.
 
-Usage: ``.venv/bin/python bench/startup.py [--runs 15]``
+Usage: ``.venv/bin/python bench/startup.py [--runs 20]``
 
-Every command runs ``--runs`` times (after one warm-up run, so the bytecode
-cache is warm); the best wall time of each is printed side by side with its
+Every command runs ``--runs`` times, in interleaved rounds after one warm-up
+round (so the bytecode cache is warm); the best wall time of each is printed side by side with its
 ratio to ``python -c pass``. The target (issue 6) is at most 5x for the
 default engine. Prints, never asserts: timing on a shared machine is noisy.
 """
@@ -29,23 +29,32 @@ def ilo_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "ilo"]
 
 
-def best_of(cmd: list[str], runs: int, env: dict) -> float | None:
-    """Best wall time in ms, or None when the command fails."""
-    times = []
-    for i in range(runs + 1):
-        t = time.perf_counter()
-        done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-        elapsed = time.perf_counter() - t
-        if done.returncode != 0:
-            return None
-        if i:
-            times.append(elapsed)
-    return min(times) * 1e3
+def wall_ms(cmd: list[str], env: dict) -> float | None:
+    """One run's wall time in ms, or None when the command fails."""
+    t = time.perf_counter()
+    done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    elapsed = (time.perf_counter() - t) * 1e3
+    return elapsed if done.returncode == 0 else None
+
+
+def best_of(cmds: list[list[str]], runs: int, env: dict) -> list[float | None]:
+    """Best wall time of each command; rounds interleave the commands so load drifts hit all alike."""
+    best: list[float | None] = [float("inf")] * len(cmds)
+    for round_ in range(runs + 1):          # round 0 only warms the caches
+        for i, cmd in enumerate(cmds):
+            if best[i] is None:
+                continue
+            ms = wall_ms(cmd, env)
+            if ms is None:
+                best[i] = None
+            elif round_:
+                best[i] = min(best[i], ms)
+    return best
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--runs", type=int, default=15)
+    ap.add_argument("--runs", type=int, default=20)
     runs = ap.parse_args().runs
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     ilo = ilo_command()
@@ -57,7 +66,7 @@ def main() -> int:
                 ("  --engine tree", [*ilo, PROGRAM, "--engine", "tree"]),
                 ("  --engine jit", [*ilo, PROGRAM, "--engine", "jit"]),
                 ("ilo check small.ilo", [*ilo, "check", str(checked)])]
-        results = [(label, best_of(cmd, runs, env)) for label, cmd in rows]
+        results = list(zip([label for label, _ in rows], best_of([cmd for _, cmd in rows], runs, env)))
     base = results[0][1]
     lines = [f"{'command':<28}{'best ms':>9}{'x python':>10}"]
     for label, ms in results:
