@@ -16,8 +16,9 @@ def entry() -> None:
     code = main()
     if isinstance(code, int) and _nothing_pending():
         try:
-            sys.stdout.flush()
-            sys.stderr.flush()
+            for stream in (sys.stdout, sys.stderr):   # None when the descriptor was closed at start
+                if stream is not None:
+                    stream.flush()
         except (OSError, ValueError):
             raise SystemExit(code) from None
         os._exit(code)

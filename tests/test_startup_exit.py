@@ -43,3 +43,9 @@ def test_pending_atexit_handler_gets_its_normal_exit():
     done = run([sys.executable, "-c", code])
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["41", "handler ran"]
+
+
+def test_closed_stderr_keeps_the_exit_code():
+    cmd = f"{sys.executable} -m ilo 'main>n;x' 2>&-"
+    done = subprocess.run(["bash", "-c", cmd], capture_output=True, timeout=60, cwd=REPO_ROOT, env=ilo_env())
+    assert done.returncode == 2
