@@ -15,27 +15,39 @@ host process down.  Without caps it runs right here, unguarded.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Sequence
-
 __version__ = "0.1.0"
 
 __all__ = ["Result", "run", "check", "__version__"]
 
 
-@dataclass
 class Result:
     """What :func:`run` did.  ``ok`` is False on any error; ``phase`` then
     says where (``request``, ``parse``, ``verify``, ``runtime``, ``program``
-    for an Err value, whose payload is ``value``)."""
+    for an Err value, whose payload is ``value``).  Compared by value; a plain
+    class because this module is imported by every ``ilo`` run."""
 
-    ok: bool
-    value: Any = None
-    stdout: str = ""
-    diagnostics: list[dict] = field(default_factory=list)
-    phase: str | None = None
-    elapsed_ms: int = 0
-    response: dict = field(default_factory=dict)   # the raw `ilo serv` response
+    __slots__ = ("ok", "value", "stdout", "diagnostics", "phase", "elapsed_ms", "response")
+
+    def __init__(self, ok: bool, value: Any = None, stdout: str = "", diagnostics: list[dict] | None = None,
+                 phase: str | None = None, elapsed_ms: int = 0, response: dict | None = None):
+        self.ok = ok
+        self.value = value
+        self.stdout = stdout
+        self.diagnostics = [] if diagnostics is None else diagnostics
+        self.phase = phase
+        self.elapsed_ms = elapsed_ms
+        self.response = {} if response is None else response   # the raw `ilo serv` response
+
+    def _values(self) -> tuple:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other):
+        return self._values() == other._values() if type(other) is Result else NotImplemented
+
+    __hash__ = None
+
+    def __repr__(self):
+        return "Result(" + ", ".join(f"{n}={v!r}" for n, v in zip(self.__slots__, self._values())) + ")"
 
 
 _workers = None

@@ -7,7 +7,6 @@ through these functions, so every front door behaves alike.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from ilo.diagnostics.errors import IloParseError, IloUsageError
 from ilo.syntax import ast as A
@@ -49,6 +48,8 @@ def resolve_imports(program: A.Program, filename, stack) -> A.Program:
     uses = [d for d in program.decls if isinstance(d, A.UseDecl)]
     if not uses:
         return program
+    from pathlib import Path
+
     decls = [d for d in program.decls if not isinstance(d, A.UseDecl)]
     if filename is None:
         raise IloParseError("ILO-P017", "`use` needs a file context; inline code cannot import",

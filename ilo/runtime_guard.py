@@ -604,6 +604,8 @@ def _arm(now: float) -> None:
         delay = min(delay, _deadline + _paused() - now)
     if _idle_s > 0:
         delay = min(delay, _idle_mark + _idle_s - now)
+    if _mem_limit and _rss_bytes() > _mem_limit:
+        delay = 0.0     # over the memory budget already: check now, not after a tick a short run never reaches
     signal.setitimer(signal.ITIMER_REAL, max(delay, 0.0005))
 
 

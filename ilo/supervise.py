@@ -54,7 +54,6 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Callable
 
 from ilo import runtime_guard, sink
 from ilo.diagnostics.errors import IloError, IloRuntimeError

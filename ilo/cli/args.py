@@ -7,7 +7,6 @@ or ``--x`` can be passed through as arguments).
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import re
@@ -181,6 +180,8 @@ def parse_cli_arg(s: str):
     if len(s) >= 2 and s[0] == '"' and s[-1] == '"':
         return s[1:-1]
     if s.startswith("{") and s.endswith("}"):
+        import json
+
         try:
             return json_to_value(json.loads(s))
         except ValueError:

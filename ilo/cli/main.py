@@ -9,7 +9,6 @@ parse/verify/usage errors and 1 for runtime errors.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import sys
 
@@ -318,6 +317,8 @@ def run(program_arg: str, args: list[str], opts: Options) -> int:
     for warning in find_warnings(program):
         sink.write_stderr(render(warning, diag_mode(opts), source) + "\n")
     if opts.ast:
+        import json
+
         from ilo.syntax.dump import to_json
 
         sink.write_report(json.dumps(to_json(program)) + "\n")

@@ -9,7 +9,6 @@ program's output.
 
 from __future__ import annotations
 
-import json
 
 from ilo import sink
 from ilo.cli.args import diag_mode
@@ -43,6 +42,8 @@ def emit_hints(program, mode: str) -> None:
     if not hints:
         return
     if mode == "json":
+        import json
+
         sink.write_stderr(json.dumps({"hints": hints}, ensure_ascii=False) + "\n")
     else:
         sink.write_stderr("".join(f"hint: {h}\n" for h in hints))
@@ -58,6 +59,8 @@ def suppress_tail(program, name) -> bool:
 
 def emit_result(result, as_json: bool, suppress: bool) -> None:
     if as_json:
+        import json
+
         from ilo.runtime.builtins.json_ import from_ilo
 
         if isinstance(result, Err):

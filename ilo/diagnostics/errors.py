@@ -7,15 +7,37 @@ runtime).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
-
-@dataclass(frozen=True)
 class Span:
-    """Half-open character offsets into the original source."""
+    """Half-open character offsets into the original source: immutable, compared by value.
 
-    start: int
-    end: int
+    A plain class, not a dataclass: it is on every run's start-up path."""
+
+    __slots__ = ("start", "end")
+
+    def __init__(self, start: int, end: int):
+        object.__setattr__(self, "start", start)
+        object.__setattr__(self, "end", end)
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"cannot assign to field {name!r}: a Span is immutable")
+
+    def __delattr__(self, name):
+        raise AttributeError(f"cannot delete field {name!r}: a Span is immutable")
+
+    def __eq__(self, other):
+        if type(other) is not Span:
+            return NotImplemented
+        return self.start == other.start and self.end == other.end
+
+    def __hash__(self):
+        return hash((self.start, self.end))
+
+    def __repr__(self):
+        return f"Span(start={self.start!r}, end={self.end!r})"
+
+    def __reduce__(self):
+        return (Span, (self.start, self.end))
 
 
 class IloError(Exception):

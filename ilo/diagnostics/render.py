@@ -13,7 +13,6 @@ the same way.
 
 from __future__ import annotations
 
-import json
 
 from ilo.diagnostics.errors import IloError
 
@@ -45,6 +44,8 @@ def to_dict(err: IloError, source: str | None = None) -> dict:
 
 
 def render_json(err: IloError, source: str | None = None) -> str:
+    import json
+
     return json.dumps(to_dict(err, source), ensure_ascii=False, separators=(",", ":"))
 
 

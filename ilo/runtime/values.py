@@ -20,7 +20,6 @@ function   :class:`FnVal` (named function, optional captures)
 from __future__ import annotations
 
 import math
-from decimal import Decimal
 
 
 class Ok:
@@ -175,6 +174,8 @@ def format_number(n: float) -> str:
         return "-inf"
     if n == int(n) and abs(n) < 9.3e18:
         return str(int(n))
+    from decimal import Decimal
+
     text = format(Decimal(repr(n)), "f")
     return text
 

@@ -17,7 +17,6 @@ one is given, every dimension not named is denied.  A dimension holds
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 
 from ilo.diagnostics.errors import IloRuntimeError, IloUsageError
 
@@ -31,14 +30,30 @@ FLAG_OF = {dim: flag for flag, dim in ALLOW_FLAGS.items()}
 PY_CHECKS_ENV = "ILO_SANDBOX_TEST_SKIP_PY_CHECKS"
 
 
-@dataclass(frozen=True)
 class Policy:
-    restricted: bool = False
-    read: tuple | None = ALL
-    write: tuple | None = ALL
-    net: tuple | None = ALL
-    env: tuple | None = ALL
-    require_kernel: bool = False
+    """Immutable, compared by value; a plain class because it is on every run's start-up path."""
+
+    __slots__ = ("restricted", "read", "write", "net", "env", "require_kernel")
+
+    def __init__(self, restricted: bool = False, read: tuple | None = ALL, write: tuple | None = ALL,
+                 net: tuple | None = ALL, env: tuple | None = ALL, require_kernel: bool = False):
+        for name, value in zip(self.__slots__, (restricted, read, write, net, env, require_kernel)):
+            object.__setattr__(self, name, value)
+
+    def _values(self) -> tuple:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"cannot assign to field {name!r}: a Policy is immutable")
+
+    def __eq__(self, other):
+        return self._values() == other._values() if type(other) is Policy else NotImplemented
+
+    def __hash__(self):
+        return hash(self._values())
+
+    def __repr__(self):
+        return "Policy(" + ", ".join(f"{n}={v!r}" for n, v in zip(self.__slots__, self._values())) + ")"
 
 
 _policy = Policy()
@@ -141,7 +156,7 @@ def enter(policy: Policy, *, forked: bool, program_file: str | None = None,
     from ilo import api
     from ilo.sandbox import kernel
 
-    api.load_program("main>n;1")     # the parsers' tables: lark caches them in /tmp
+    api.load_program("main>n;1")     # the parsers' tables (ilo/syntax/tables.py) are read now
     try:
         _kernel_active = kernel.apply(policy, program_file, extra_read)
         why = "" if _kernel_active else kernel.why_unavailable()

@@ -451,7 +451,7 @@ class ExpressionParser:
 
     # ---- lambdas ----
     def parse_lambda(self):
-        """Lark read the head `(p:t ...>ret`; here the body up to the closing `)`."""
+        """The structure pass read the head `(p:t ...>ret`; here the body up to the closing `)`."""
         head = self.advance()
         params, ret = head.value
         start = Span(head.start, head.end)

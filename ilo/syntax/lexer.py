@@ -1,4 +1,4 @@
-"""Source -> tokens: layout pre-pass, lark tokeniser, then small fix-ups.
+"""Source -> tokens: layout pre-pass, the tokens.lark tokeniser, then small fix-ups.
 
 Layout: a newline followed by an indented line continues the current
 declaration (it acts as ``;``); a newline inside ``(`` or ``[`` is plain
@@ -9,13 +9,9 @@ token). Offsets of every token point into the *original* source.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
-from pathlib import Path
-
-from lark import Lark
-from lark.exceptions import UnexpectedCharacters
 
 from ilo.diagnostics.errors import IloParseError, Span
+from ilo.syntax import lalr, tables
 
 RESERVED = {"if", "return", "let", "fn", "def", "var", "const"}
 KEYWORDS = {"type", "tool", "use", "with", "true", "false", "nil"}
@@ -23,21 +19,36 @@ SIGILS = {"L", "R", "F", "O", "M", "S"}
 LOGICAL_WORDS = {"AND": "&a b", "OR": "|a b", "NOT": "!a"}
 
 
-@dataclass(slots=True)
 class Tok:
-    kind: str      # "num" "str" "ident" "field" "index" "sig" "kw" "reserved" "nl" or the operator text
-    value: object
-    start: int
-    end: int
+    """One token; compared by value. A plain slots class: dataclasses cost start-up time."""
+
+    __slots__ = ("kind", "value", "start", "end")
+
+    def __init__(self, kind: str, value, start: int, end: int):
+        self.kind = kind    # "num" "str" "ident" "field" "index" "sig" "kw" "reserved" "nl" or the operator text
+        self.value = value
+        self.start = start
+        self.end = end
+
+    def __eq__(self, other):
+        if type(other) is not Tok:
+            return NotImplemented
+        return (self.kind, self.value, self.start, self.end) == (other.kind, other.value, other.start, other.end)
+
+    __hash__ = None
 
     def __repr__(self):
         return f"Tok({self.kind!r}, {self.value!r})"
 
 
 @functools.lru_cache(maxsize=1)
-def _lark() -> Lark:
-    grammar = (Path(__file__).with_name("tokens.lark")).read_text()
-    return Lark(grammar, parser="lalr", lexer="basic", cache=True)
+def _lexer() -> lalr.Lexer:
+    return lalr.Lexer(tables.tables()["lexer"])
+
+
+def scan(text: str) -> list[tuple[str, str, int, int]]:
+    """tokens.lark's terminals over layout-normalised text: (name, text, start, end)."""
+    return _lexer().lex(text)
 
 
 def string_end(text: str, i: int) -> int:
@@ -154,10 +165,8 @@ def lex(source: str) -> list[Tok]:
 
     toks: list[Tok] = []
     try:
-        for t in _lark().lex(text):
-            s, e = orig(t.start_pos), orig(t.end_pos - 1) + 1 if t.end_pos > t.start_pos else orig(t.start_pos)
-            kind = t.type
-            v = str(t)
+        for kind, v, start, end in scan(text):
+            s, e = orig(start), orig(end - 1) + 1 if end > start else orig(start)
             if kind == "COMMENT":
                 continue
             if kind == "NUMBER":
@@ -185,7 +194,7 @@ def lex(source: str) -> list[Tok]:
                 toks.append(Tok("nl", "\n", s, e))
             else:
                 toks.append(Tok("=" if v == "==" else v, v, s, e))
-    except UnexpectedCharacters as exc:
+    except lalr.UnexpectedChar as exc:
         pos = orig(exc.pos_in_stream)
         ch = source[pos:pos + 1]
         raise IloParseError("ILO-L001", f"unexpected character {ch!r}", span=Span(pos, pos + 1),

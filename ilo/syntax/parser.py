@@ -1,10 +1,11 @@
-"""Arity-directed parser: the pass after lark that gives bodies their meaning.
+"""Arity-directed parser: the pass after the LALR structure pass that gives bodies their meaning.
 
 ilo is prefix-first: ``+a b`` takes exactly two operands, and a call such
-as ``fac -n 1`` takes as many arguments as ``fac`` declares. Lark
-(structure.py) has already read declarations, headers, types and bracket
-nesting; this pass reads each function body with a table of known arities
-(builtins, plus user functions as their headers are read).
+as ``fac -n 1`` takes as many arguments as ``fac`` declares. The structure
+pass (structure.py, structure.lark) has already read declarations,
+headers, types and bracket nesting; this pass reads each function body
+with a table of known arities (builtins, plus user functions as their
+headers are read).
 
 The cursor and token helpers live here; statements.py and expressions.py
 hold the grammar-specific halves.
@@ -23,7 +24,7 @@ from ilo.syntax.structure import (RESERVED_HINTS, FnHeader, declared_types, is_f
 
 
 def parse(source: str, filename: str | None = None) -> A.Program:
-    """Source -> Program: lark tokens, lark structure, then the arity pass over bodies."""
+    """Source -> Program: tokens, the LALR structure pass, then the arity pass over bodies."""
     toks = lex(source)
     with declared_types(toks):
         return _parse_tokens(toks, source, filename)

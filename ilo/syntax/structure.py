@@ -1,4 +1,4 @@
-"""Lark LALR pass: declarations, headers, types and bracket structure.
+"""LALR pass (structure.lark): declarations, headers, types and bracket structure.
 
 Input is the token list from lexer.py; output is a list of declaration
 records whose function and lambda bodies are still flat token lists, ready
@@ -10,15 +10,11 @@ from __future__ import annotations
 import functools
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
-from pathlib import Path
-
-from lark import Lark, Token, Transformer
-from lark.exceptions import UnexpectedInput, UnexpectedToken
-from lark.lexer import Lexer
 
 from ilo.diagnostics.errors import IloParseError, Span
 from ilo.syntax import ast as A
+from ilo.syntax import tables
+from ilo.syntax.lalr import Parser, Term, UnexpectedTerm
 from ilo.syntax.lexer import Tok
 
 STMT_KEYWORDS = {"wh", "ret", "brk", "cnt"}
@@ -34,31 +30,31 @@ TERM_TEXT = {"GT": "`>`", "COLON": "`:`", "SEMI": "`;`", "RPAR": "`)`", "RSQB": 
              "NUM": "a number", "SEP": "the end of the declaration", "$END": "the end of input"}
 
 
-@dataclass
 class FnHeader:
     """A function declaration whose body is still a token list."""
-    name: str
-    params: list
-    ret: tuple
-    body: list           # list[Tok]
-    span: Span
-    name_span: Span
+
+    __slots__ = ("name", "params", "ret", "body", "span", "name_span")
+
+    def __init__(self, name: str, params: list, ret: tuple, body: list, span: Span, name_span: Span):
+        self.name = name
+        self.params = params
+        self.ret = ret
+        self.body = body     # list[Tok]
+        self.span = span
+        self.name_span = name_span
+
+    def __repr__(self):
+        return f"FnHeader({self.name!r}, params={self.params!r}, ret={self.ret!r}, body={self.body!r})"
 
 
 @functools.lru_cache(maxsize=1)
-def _lark() -> Lark:
-    grammar = Path(__file__).with_name("structure.lark").read_text()
-    return Lark(grammar, parser="lalr", lexer=_Feed, maybe_placeholders=False, cache=True)
+def _parser() -> Parser:
+    return Parser(tables.tables()["parser"], _Build)
 
 
-class _Feed(Lexer):
-    """Lark lexer that replays an already-marked terminal stream."""
-
-    def __init__(self, lexer_conf):
-        pass
-
-    def lex(self, data):
-        return iter(data)
+def parse_terms(terms: list[Term], kept: list[Tok]) -> list:
+    """Run structure.lark's table over marked terminals; UnexpectedTerm on a syntax error."""
+    return _parser().parse(terms, kept)
 
 
 BUILTIN_TYPE_NAMES = {"n", "t", "b"}
@@ -154,7 +150,7 @@ def looks_like_lambda(toks: list[Tok], i: int) -> bool:
     return False
 
 
-def mark(toks: list[Tok], breaks=frozenset(), semis=frozenset()) -> tuple[list[Tok], list[Token]]:
+def mark(toks: list[Tok], breaks=frozenset(), semis=frozenset()) -> tuple[list[Tok], list[Term]]:
     """Drop layout newlines, insert declaration boundaries, name terminals.
 
     ``breaks`` holds source offsets where a new declaration starts with no
@@ -208,7 +204,7 @@ def mark(toks: list[Tok], breaks=frozenset(), semis=frozenset()) -> tuple[list[T
             name = "ALIAS"
         else:
             name = SIMPLE_TERMS.get(k, "OTHER")
-        terms.append(Token(name, str(j), start_pos=t.start, end_pos=t.end))
+        terms.append(Term(name, j))
     return kept, terms
 
 
@@ -220,19 +216,16 @@ def parse_structure(toks: list[Tok], source: str = "", breaks=frozenset()) -> li
         if not terms:
             return []
         try:
-            tree = _lark().parse(terms)
-        except UnexpectedToken as exc:
+            return parse_terms(terms, kept)
+        except UnexpectedTerm as exc:
             fix = _implicit_boundary(exc, kept)
             if fix is not None and fix[1] not in breaks and fix[1] not in semis:
                 (breaks if fix[0] == "sep" else semis).add(fix[1])
                 continue
             raise _diagnose(exc, kept) from None
-        except UnexpectedInput as exc:
-            raise _diagnose(exc, kept) from None
-        return _Build(kept).transform(tree)
 
 
-def _implicit_boundary(exc: UnexpectedToken, kept: list[Tok]):
+def _implicit_boundary(exc: UnexpectedTerm, kept: list[Tok]):
     """A separator upstream's parser would not need: ("sep"|"semi", offset) or None.
 
     Declarations need no separator between them (``type p{x:n} f>n;1``), and
@@ -252,7 +245,7 @@ def _implicit_boundary(exc: UnexpectedToken, kept: list[Tok]):
     return None
 
 
-def _diagnose(exc: UnexpectedInput, kept: list[Tok]) -> IloParseError:
+def _diagnose(exc: UnexpectedTerm, kept: list[Tok]) -> IloParseError:
     tok = getattr(exc, "token", None)
     expected = set(getattr(exc, "expected", ()) or ())
     if tok is None or tok.type == "$END":
@@ -297,7 +290,7 @@ def _diagnose(exc: UnexpectedInput, kept: list[Tok]) -> IloParseError:
             hint = f"parameters need a type, e.g. `{got.value}:n`"
         return IloParseError("ILO-P003", f"expected `>` before the return type, got {shown}", span=span,
                              hint=hint)
-    if isinstance(exc, UnexpectedToken) and not expected & {"SEP"} and tok.type != "SEP":
+    if not expected & {"SEP"} and tok.type != "SEP":
         want = " or ".join(sorted(TERM_TEXT.get(e, e) for e in expected if e in TERM_TEXT)) or "something else"
         return IloParseError("ILO-P003", f"unexpected {shown}, expected {want}", span=span)
     return IloParseError("ILO-P001", f"expected a declaration, got {shown}", span=span,
@@ -344,21 +337,17 @@ def _top_level_binding(kept: list[Tok], j: int) -> IloParseError | None:
                          hint="bindings live inside a function body: `main>n;x=1;x`")
 
 
-class _Build(Transformer):
-    """Tree -> declaration records (bodies as token lists)."""
+class _Build:
+    """Reduced rules -> declaration records (bodies as token lists); one method per rule or alias."""
 
     def __init__(self, kept: list[Tok]):
-        super().__init__(visit_tokens=False)
         self.kept = kept
 
-    def tok(self, t: Token) -> Tok:
-        return self.kept[int(t.value)]
-
-    def span(self, first: Token, last_tok: Tok) -> Span:
-        return Span(self.tok(first).start, last_tok.end)
+    def tok(self, t: Term) -> Tok:
+        return self.kept[t.value]
 
     def start(self, children):
-        return [c for c in children if not isinstance(c, Token)]
+        return [c for c in children if not isinstance(c, Term)]
 
     # ---- types ----
     def named(self, c):
@@ -419,7 +408,7 @@ class _Build(Transformer):
     def fn_decl(self, c):
         name_tok, params, _gt, ret, body = c
         nt = self.tok(name_tok)
-        end = body[-1] if body else self.kept[int(_gt.value)]
+        end = body[-1] if body else self.kept[_gt.value]
         return FnHeader(nt.value, params, ret, body, Span(nt.start, end.end), Span(nt.start, nt.end))
 
     def type_decl(self, c):
@@ -452,16 +441,16 @@ def _flatten(items, kept) -> list[Tok]:
     out: list[Tok] = []
 
     def walk(x):
-        if isinstance(x, Token):
-            out.append(kept[int(x.value)])
+        if isinstance(x, Term):
+            out.append(kept[x.value])
         elif isinstance(x, tuple) and x[0] == "group":
             for y in x[1]:
                 walk(y)
         elif isinstance(x, tuple) and x[0] == "lambda":
             parts = x[1]
-            opener = kept[int(parts[0].value)]
+            opener = kept[parts[0].value]
             params, ret = parts[1], parts[3]
-            out.append(Tok("fnhead", (params, ret), opener.start, kept[int(parts[2].value)].end))
+            out.append(Tok("fnhead", (params, ret), opener.start, kept[parts[2].value].end))
             for y in parts[4:]:
                 walk(y)
         else:

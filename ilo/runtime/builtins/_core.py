@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable
 
 from ilo.diagnostics.errors import IloRuntimeError
 from ilo.runtime.values import (

@@ -8,7 +8,6 @@ that so programs see the same values.
 from __future__ import annotations
 
 import math
-import random
 
 from ._core import (
     as_i64, builtin, debug, fail, is_num, rs_max, rs_min, want_list,
@@ -177,6 +176,8 @@ _min_max("max", rs_max)
 
 @builtin("rnd", (0, 2), ret="n", params=("n", "n"))
 def rnd(ctx, args):
+    import random
+
     if not args:
         return random.random()
     a, b = _two_nums("rnd", args, "rnd requires two numbers")
@@ -187,6 +188,8 @@ def rnd(ctx, args):
 
 
 def box_muller(mu: float, sigma: float) -> float:
+    import random
+
     if sigma == 0.0:
         return mu
     u1 = random.random()

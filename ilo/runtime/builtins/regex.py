@@ -10,8 +10,6 @@
 
 from __future__ import annotations
 
-import re2
-
 from ._core import builtin, debug, fail
 
 _W = r"\p{L}\p{M}\p{Nd}\p{Nl}\p{Pc}\x{200C}\x{200D}"
@@ -59,6 +57,8 @@ def unicode_classes(pattern: str) -> str:
 
 
 def compile_pattern(op: str, pattern: str):
+    import re2
+
     try:
         return re2.compile(unicode_classes(pattern))
     except re2.error as e:

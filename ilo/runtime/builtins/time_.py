@@ -12,7 +12,7 @@ import time
 
 from ilo.runtime.values import Err, Ok, format_number
 
-from . import _chrono, _chrono_parse
+from . import _chrono
 from ._core import builtin, debug, fail, is_num
 
 
@@ -63,6 +63,8 @@ def dtparse(ctx, args):
     text, fmt = args
     if not (isinstance(text, str) and isinstance(fmt, str)):
         fail("dtparse requires two text args")
+    from . import _chrono_parse
+
     try:
         return Ok(float(_chrono_parse.strptime(text, fmt)))
     except _chrono.ChronoError as e:
