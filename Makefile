@@ -27,6 +27,7 @@ $(BIN)/python:
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --config-settings editable_mode=compat -e '.[test]'
+	@$(BIN)/python -c "from ilo.syntax import tables; tables.tables()"   # lark builds the grammar tables once
 	@touch $(STAMP)
 
 demo: bootstrap

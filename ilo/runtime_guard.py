@@ -44,8 +44,8 @@ import struct
 import sys
 import threading
 import time
-from dataclasses import dataclass, replace
 
+from ilo.plain import plain
 from ilo.diagnostics.errors import IloRuntimeError, IloUsageError
 
 # --------------------------------------------------------------------------
@@ -82,7 +82,7 @@ TICK_S = 0.1
 ABORT_FLUSH_S = 0.25
 
 
-@dataclass(frozen=True)
+@plain(frozen=True)
 class GuardLimits:
     """The four budgets; ``0`` disables one."""
 
@@ -99,7 +99,7 @@ class GuardLimits:
 
     def with_flag(self, flag: str, text) -> "GuardLimits":
         """A copy with one flag applied; ``text`` as typed on the command line."""
-        return replace(self, **{GUARD_FLAGS[flag]: parse_limit(flag, text)})
+        return self.replace(**{GUARD_FLAGS[flag]: parse_limit(flag, text)})
 
 
 #: command-line flag -> GuardLimits field
@@ -604,8 +604,6 @@ def _arm(now: float) -> None:
         delay = min(delay, _deadline + _paused() - now)
     if _idle_s > 0:
         delay = min(delay, _idle_mark + _idle_s - now)
-    if _mem_limit and _rss_bytes() > _mem_limit:
-        delay = 0.0     # over the memory budget already: check now, not after a tick a short run never reaches
     signal.setitimer(signal.ITIMER_REAL, max(delay, 0.0005))
 
 

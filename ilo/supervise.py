@@ -43,7 +43,6 @@ target in-process (only the in-process watchdog then).
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import fcntl
 import mmap
 import os
@@ -53,8 +52,8 @@ import struct
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
 
+from ilo.plain import Factory, plain
 from ilo import runtime_guard, sink
 from ilo.diagnostics.errors import IloError, IloRuntimeError
 
@@ -79,7 +78,7 @@ _SIGNAL_TEXT = {
 }
 
 
-@dataclass
+@plain
 class Child:
     """A program running in a forked child (its own session and process group)."""
 
@@ -89,7 +88,7 @@ class Child:
     out_buffer: mmap.mmap | None = None  # the child's shared stdout buffer (sink)
     pidfd: int = -1
     lifeline: int = -1            # write end of the lifeline pipe (closing it kills the group)
-    started: float = field(default_factory=time.monotonic)
+    started: float = Factory(time.monotonic)
     exit_status: int | None = None  # raw waitpid status once reaped
 
     @property
@@ -673,7 +672,7 @@ def run_supervised(target: Callable[[], int], *, deadline_s: float | None = None
     return code
 
 
-@dataclass
+@plain
 class Contained:
     """Settings and outcome of :func:`contained_runs`."""
 
@@ -704,7 +703,7 @@ def contained_runs(cap: float = 0.0):
 def _run_contained(body, limits, mode, engine, state: Contained) -> int:
     capped = state.cap > 0 and (not limits.max_runtime or state.cap < limits.max_runtime)
     if capped:
-        limits = dataclasses.replace(limits, max_runtime=state.cap)
+        limits = limits.replace(max_runtime=state.cap)
     runtime_guard.install(limits, mode, engine, contained=True)
     err = source = None
     try:

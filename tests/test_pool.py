@@ -8,7 +8,6 @@ patched here before the pool starts misbehaves in every worker.
 from __future__ import annotations
 
 import collections
-import dataclasses
 import itertools
 import json
 import os
@@ -58,7 +57,7 @@ def patched_now(monkeypatch):
                 collections.deque(itertools.repeat(1), maxlen=0)   # C loop, GIL held
             os.kill(os.getpid(), signal.SIGSEGV)
         spec = B.lookup("now")
-        monkeypatch.setitem(B.BUILTINS, "now", dataclasses.replace(spec, fn=bad))
+        monkeypatch.setitem(B.BUILTINS, "now", spec.replace(fn=bad))
     return patch
 
 

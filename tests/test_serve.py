@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import dataclasses
 import itertools
 import json
 import os
@@ -89,7 +88,7 @@ def patched(monkeypatch):
             if how == "gil":
                 collections.deque(itertools.repeat(1), maxlen=0)
             os.kill(os.getpid(), signal.SIGSEGV)
-        monkeypatch.setitem(B.BUILTINS, "now", dataclasses.replace(B.lookup("now"), fn=bad))
+        monkeypatch.setitem(B.BUILTINS, "now", B.lookup("now").replace(fn=bad))
     return patch
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import os
 import sys
 import re
-from dataclasses import dataclass, field
 
+from ilo.plain import Factory, plain
 from ilo.diagnostics.errors import IloUsageError
 from ilo.runtime.values import IloMap, Record
 
@@ -47,7 +47,7 @@ ENGINE_NAMES = ("tree", "vm", "jit")
 FLAG_EXAMPLES = {"--engine": "tree", "--tools": "tools.json", "--max-ast-depth": "256"}
 
 
-@dataclass
+@plain
 class Options:
     mode: str | None = None          # "json" | "text" | "ansi" | None (auto)
     explicit_json: bool = False
@@ -72,7 +72,7 @@ class Options:
     allow_net: str | None = None
     allow_env: str | None = None
     require_kernel_sandbox: bool = False
-    passthrough: list = field(default_factory=list)   # guard/engine flags as given, for `ilo test`
+    passthrough: list = Factory(list)   # guard/engine flags as given, for `ilo test`
 
 
 def take_flag(argv: list[str], i: int, opts: Options) -> int:

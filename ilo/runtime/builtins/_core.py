@@ -9,8 +9,8 @@ keep that uniform so each builtin body stays short.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
+from ilo.plain import plain
 from ilo.diagnostics.errors import IloRuntimeError
 from ilo.runtime.values import (
     Err, FnVal, IloMap, Ok, Record, format_number,
@@ -19,7 +19,7 @@ from ilo.runtime.values import (
 BAD_ARG = "ILO-R009"
 
 
-@dataclass(frozen=True)
+@plain(frozen=True)
 class BuiltinSpec:
     """What engines, parser and verifier need to know about one builtin.
 
