@@ -34,10 +34,14 @@ def value(rng: random.Random, depth: int = 0):
         return IloMap({rng.choice(("k", "a", 3, 10, "3")): value(rng, depth + 1) for _ in range(rng.randrange(4))})
     if k == 7:
         return rng.choice((Ok, Err))(value(rng, depth + 1))
-    if k == 8:   # a list of records of one type, as reports are
-        rows = [Record("row", {"name": rng.choice(TEXTS), "val": rng.choice(FLOATS)})
-                for _ in range(rng.randrange(1, 4))]
-        return rows + rng.choice(([], [1.0], [Record("row", {"x": 1.0, "y": "b"})]))
+    if k == 8:   # a list of records of one type, as reports are (whole numbers: the columnar path)
+        whole = rng.random() < 0.6
+        rows = [Record("row", {"name": rng.choice(TEXTS),
+                               "val": float(rng.choice((0, -0.0, 7, -3, 10**15 - 1, -10**15 + 1, 10**15)))
+                               if whole else rng.choice(FLOATS)})
+                for _ in range(rng.randrange(1, 5))]
+        return rows + rng.choice(([], [], [1.0], [Record("row", {"x": 1.0, "y": "b"})],
+                                  [Record("other", {"name": "a", "val": 1.0})], [Record("row", {"name": "a"})]))
     return FnVal("f", rng.choice(((), (1.0,))))
 
 

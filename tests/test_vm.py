@@ -77,6 +77,11 @@ CASES = [
     ("f n:n>n;<=n 0 0;r=f -n 1;+r 1", "f", [3999.0]),                 # a leaf still counts
     ("f n:n>n;<=n 0 0;r=f -n 1;+r 1", "f", [4000.0]),
     ("f n:n>n;<=n 0 0;r=f n;+r 1", "f", [4000.0]),
+    ("f n:n>n;>=1 n n;a=f -n 1;b=f -n 2;+a b", "f", [12.0]),        # the constant on the left
+    ("f n:n>n;<n 1 0;a=f /n 2;+a 1", "f", [100.0]),
+    ("f n:n>n;=n 0 7;a=f -n 1;*a 2", "f", [float("nan")]),           # NaN never meets the guard
+    ("f x:_>n;+x 1", "f", ["a"]),                                      # ARITH_RET's error and span
+    ("f x:n>n;/x 0", "f", [3.0]),
 ]
 
 

@@ -21,6 +21,9 @@ from ilo.engines.vm.expressions import ExpressionCompiler, _walk
 from ilo.engines.vm.opcodes import JUMP_A, JUMP_B, JUMP_C, NAMES, OP, RELATION, STEPS, TESTS
 from ilo.syntax import ast as A
 
+#: the relation with its operands swapped: ``c < x`` is ``x > c``
+MIRROR = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "=", "!=": "!="}
+
 __all__ = ["UNBOUND", "Code", "Compiler", "compile_function"]
 
 _LOOPS = (A.While, A.ForEach, A.ForRange)
@@ -135,26 +138,27 @@ class Compiler(ExpressionCompiler):
         return code
 
     def leaf_guard(self):
-        """``fib n:n>n;<=n 1 n;...``: a call whose argument passes the first
-        guard returns without a frame (the caller's CALL1 tests it; half of a
-        doubly recursive function's calls are such leaves). Only a one-
-        parameter function whose first instruction is RET_IF on its parameter
-        and constants qualifies."""
+        """``fib n:n>n;<=n 1 n;...``: the caller's CALL1 tests this first guard
+        itself, so a leaf call (half of a doubly recursive function's calls)
+        needs no frame, and a call that fails it starts past it.
+
+        Only for a one-parameter function whose first instruction is RET_IF
+        comparing its parameter with a number constant and returning the
+        parameter or a constant: ``(test, number, value)``, ``test(arg,
+        number)`` being the guard (``value`` is ARG for the argument)."""
         if self.code.nparams != 1 or not self.instrs or self.instrs[0][0] != OP["RET_IF"]:
             return None
-        _, a, b, (test, _rel, r) = self.instrs[0]
-
-        def value(reg):
-            if reg == 0:
-                return ARG
-            if str(self.names.get(reg, "")).startswith("="):
-                return self.regs[reg]
-            raise LookupError(reg)
-
-        try:
-            return (test, value(a), value(b), value(r))
-        except LookupError:
+        _, a, b, (test, rel, r) = self.instrs[0]
+        consts = {reg: self.regs[reg] for reg in (a, b, r) if str(self.names.get(reg, "")).startswith("=")}
+        if a == 0 and type(consts.get(b)) is float:
+            number = consts[b]
+        elif b == 0 and type(consts.get(a)) is float:
+            test, number = TESTS[MIRROR[rel]], consts[a]
+        else:
             return None
+        if r == 0:
+            return (test, number, ARG)
+        return (test, number, consts[r]) if r in consts else None
 
     def fuse_steps(self) -> None:
         """`i=+i 1` right before a loop's `<i n` test becomes one STEP instruction
@@ -191,18 +195,23 @@ class Compiler(ExpressionCompiler):
 
     def fuse_arith_calls(self) -> None:
         """``SUB t = n, 1; CALL1 r = f(t)`` becomes one ARITH_CALL1 in place of
-        the SUB, when the temporary ``t`` is used by nothing else (the CALL1
-        stays where it is and the call returns past it)."""
+        the SUB, and ``ADD t = a, b; RET t`` one ARITH_RET, when the temporary
+        ``t`` is used by nothing else (the CALL1 or RET stays where it is: the
+        call returns past it; nothing jumps to the RET, as only the ADD
+        writes ``t``)."""
         instrs = self.instrs
         arith = {OP[n] for n in ("ADD", "SUB", "MUL", "DIV")}
-        call1, fused = OP["CALL1"], OP["ARITH_CALL1"]
+        call1, fused, ret, fused_ret = OP["CALL1"], OP["ARITH_CALL1"], OP["RET"], OP["ARITH_RET"]
         uses = _register_mentions(instrs)
         for i in range(len(instrs) - 1):
             op, t, x, y = instrs[i]
             nxt = instrs[i + 1]
-            if op in arith and nxt[0] == call1 and nxt[3] == t and t not in self.names \
-                    and uses.get(t) == 2:
+            if op not in arith or t in self.names or uses.get(t) != 2:
+                continue
+            if nxt[0] == call1 and nxt[3] == t:
                 instrs[i] = (fused, nxt[1], nxt[2], (op, x, y))
+            elif nxt[0] == ret and nxt[1] == t:      # `+a b` as the last value: one instruction
+                instrs[i] = (fused_ret, op, x, y)
 
     # ---- statements ----
     def body(self, stmts, dst) -> None:

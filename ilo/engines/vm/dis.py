@@ -99,8 +99,9 @@ def _operands(ins, names) -> str:
     if name.startswith("STEP_"):
         return f"{r(a)}, {r(b)}; {r(c[0])} {r(c[1])} -> {c[2]}"
     if name == "ARITH_CALL1":
-        sym = {"ADD": "+", "SUB": "-", "MUL": "*", "DIV": "/"}[NAMES[c[0]]]
-        return f"{r(a)} = {b.name}({sym} {r(c[1])} {r(c[2])})"
+        return f"{r(a)} = {b.name}({NAMES[c[0]]} {r(c[1])}, {r(c[2])})"
+    if name == "ARITH_RET":
+        return f"return {NAMES[a]} {r(b)}, {r(c)}"
     if name == "RET_IF":
         return f"{r(a)} {c[1]} {r(b)}: return {r(c[2])}"
     if name == "MOVE_IF":

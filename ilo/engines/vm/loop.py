@@ -89,6 +89,27 @@ def execute(vm, code, R, depth):
                                 continue
                         R[a] = field(vm, R, (b, *c))
                         continue
+                    if op == 41:  # ARITH_RET
+                        x = R[b]
+                        y = R[c]
+                        if type(x) is float and type(y) is float and (a != 4 or y):
+                            if a == 1:
+                                x = x + y
+                            elif a == 2:
+                                x = x - y
+                            elif a == 3:
+                                x = x * y
+                            else:
+                                x = x / y
+                        else:
+                            x = binop(ARITH_SYMBOL[a], x, y)
+                        if not calls:
+                            return x
+                        code, R, pc, a = calls.pop()
+                        instrs = code.instrs
+                        R[a] = x
+                        depth -= 1
+                        continue
                     if op == 40:  # ARITH_CALL1
                         k, x, y = c
                         x = R[x]
@@ -109,16 +130,17 @@ def execute(vm, code, R, depth):
                             raise depth_error(b.name)
                         y = b.leaf_guard
                         if y is not None and type(x) is float:
-                            k = x if y[1] is ARG else y[1]
-                            y2 = x if y[2] is ARG else y[2]
-                            if type(k) is float and type(y2) is float and y[0](k, y2):
-                                R[a] = x if y[3] is ARG else y[3]
+                            if y[0](x, y[1]):
+                                R[a] = x if y[2] is ARG else y[2]
                                 continue
+                            k = 2                   # the callee's guard failed here: start past it
+                        else:
+                            k = 0
                         calls.append((code, R, pc, a))
                         code = b
                         instrs = b.instrs
                         R = [x, *b.tail]
-                        pc = 0
+                        pc = k
                         depth += 1
                         continue
                     x = R[a]
@@ -223,23 +245,26 @@ def execute(vm, code, R, depth):
                     x = R[c]
                     y = b.leaf_guard
                     if y is not None and type(x) is float:
-                        k = x if y[1] is ARG else y[1]
-                        y2 = x if y[2] is ARG else y[2]
-                        if type(k) is float and type(y2) is float and y[0](k, y2):
-                            R[a] = x if y[3] is ARG else y[3]
+                        if y[0](x, y[1]):
+                            R[a] = x if y[2] is ARG else y[2]
                             continue
+                        k = 2                       # the callee's guard failed here: start past it
+                    else:
+                        k = 0
                     x = [x, *b.tail]
                 elif op == 20:  # CALL2
                     x, y = c
                     x = [R[x], R[y], *b.tail]
+                    k = 0
                 else:  # CALLN
                     x = [R[i] for i in c] + b.tail
+                    k = 0
                 # enter the callee in this same Python frame
                 calls.append((code, R, pc, a))
                 code = b
                 instrs = b.instrs
                 R = x
-                pc = 0
+                pc = k
                 depth += 1
             elif op < 25:
                 vm.depth = depth
