@@ -46,7 +46,7 @@ CPYTHON_TARGET = 15.0
 CPYTHON_KERNELS = ("numeric", "while", "guards", "recurse", "pipe")
 FLAT_TARGET = 1.5
 #: each engine runs each kernel at sizes taking at least this long (noise)
-MIN_RUN_S = 0.03
+MIN_RUN_S = 0.05
 
 
 def units(kernel: str, n: int) -> int:
@@ -128,7 +128,7 @@ def unit_costs(run: dict, kernel: str, size: dict, repeat: int) -> dict:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--kernels", default="")
-    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--min-run", type=float, default=MIN_RUN_S,
                     help="seconds the smaller timed run must take (longer = less noise)")
     opts = ap.parse_args()

@@ -82,6 +82,11 @@ CASES = [
     ("f n:n>n;=n 0 7;a=f -n 1;*a 2", "f", [float("nan")]),           # NaN never meets the guard
     ("f x:_>n;+x 1", "f", ["a"]),                                      # ARITH_RET's error and span
     ("f x:n>n;/x 0", "f", [3.0]),
+    ("f x:_>t;str x", "f", [2.5]),                                     # UNARY: the fast entry of `str`
+    ("f x:_>t;str x", "f", [float("inf")]),
+    ("f x:_>t;str x", "f", [1e20]),
+    ("f x:_>t;str x", "f", ["a"]),                                     # ...and the builtin's error
+    ("f x:_>t;str x", "f", [True]),
 ]
 
 

@@ -93,6 +93,8 @@ def _operands(ins, names) -> str:
     if name.startswith("CALL"):
         args = c if isinstance(c, tuple) else (c,)
         return f"{r(a)} = {b.name}(" + ", ".join(r(x) for x in args) + ")"
+    if name == "UNARY":
+        return f"{r(a)} = {b.__name__}({r(c)})"
     if name.startswith("BUILTIN"):
         args = c if isinstance(c, tuple) else (c,)
         return f"{r(a)} = {b.__name__}(" + ", ".join(r(x) for x in args) + ")"

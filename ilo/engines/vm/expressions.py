@@ -161,7 +161,11 @@ class ExpressionCompiler:
             else:
                 self.emit_call("CALL", out, code, args, e.span)
         elif name not in eng.functions and name not in eng.tool_decls and _fixed_builtin(name, len(args)):
-            self.emit_call("BUILTIN", out, B.lookup(name).fn, args, e.span)
+            spec = B.lookup(name)
+            if len(args) == 1 and spec.unary is not None:
+                self.emit("UNARY", out, spec.unary, args[0], span=e.span)
+            else:
+                self.emit_call("BUILTIN", out, spec.fn, args, e.span)
         else:
             self.ext(out, H.call_named, (name, args), span=e.span)
         if e.unwrap == "!":

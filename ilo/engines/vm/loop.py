@@ -89,6 +89,9 @@ def execute(vm, code, R, depth):
                                 continue
                         R[a] = field(vm, R, (b, *c))
                         continue
+                    if op == 42:  # UNARY
+                        R[a] = b(R[c])
+                        continue
                     if op == 41:  # ARITH_RET
                         x = R[b]
                         y = R[c]

@@ -60,6 +60,7 @@ NAMES = (
     "ARITH_CALL1",  # ADD/SUB/MUL/DIV t + CALL1 (t) fused: R[a] = user function b (R[c[1]] op R[c[2]]),
                     # c[0] = the arith opcode; returns past the CALL1 it replaced (`fib -n 1`)
     "ARITH_RET",   # ADD/SUB/MUL/DIV t + RET t fused: return R[b] op R[c], a = the arith opcode (`+a b` last)
+    "UNARY",       # R[a] = b(R[c]): a builtin's one-argument fast entry (BuiltinSpec.unary, `str i`)
 )
 
 OP = {name: i for i, name in enumerate(NAMES)}

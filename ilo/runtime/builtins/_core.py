@@ -26,7 +26,8 @@ class BuiltinSpec:
     ``arities`` lists accepted argument counts (None: variadic, ``fmt``);
     ``parse_arity`` is upstream's parser table entry used for arity-directed
     call parsing (None where upstream has none); ``fn_slots`` are argument
-    positions holding a function value; ``ret``/``params`` are ilo type text.
+    positions holding a function value; ``ret``/``params`` are ilo type text;
+    ``unary`` (see :func:`unary`) is a one-argument fast entry, or None.
     """
 
     name: str
@@ -36,6 +37,7 @@ class BuiltinSpec:
     fn_slots: tuple[int, ...]
     ret: str
     params: tuple[str, ...] = ()
+    unary: Callable | None = None
 
 
 REGISTRY: dict[str, BuiltinSpec] = {}
@@ -56,6 +58,19 @@ def builtin(name: str, arities, *, ret: str, params: tuple[str, ...] = (),
             raise RuntimeError(f"builtin {name} registered twice")
         REGISTRY[name] = BuiltinSpec(name, fn, arities, parse, tuple(fn_slots), ret, tuple(params))
         return fn
+
+    return deco
+
+
+def unary(name: str):
+    """Register ``f(value)`` as builtin ``name``'s one-argument fast entry.
+
+    It must give the builtin's result and errors for every value, needs no
+    context and calls no ilo function; the VM calls it directly (no argument
+    list, no context) on the hot path of `str i` in a loop."""
+    def deco(f):
+        REGISTRY[name] = REGISTRY[name].replace(unary=f)
+        return f
 
     return deco
 

@@ -14,7 +14,7 @@ import re
 from ilo.runtime.values import Err, Ok, display, format_number
 
 from ._core import (
-    WHITESPACE, builtin, debug, fail, is_integral, is_num, quote,
+    WHITESPACE, builtin, debug, fail, is_integral, is_num, quote, unary,
 )
 
 _RUST_FLOAT = re.compile(
@@ -36,6 +36,11 @@ def str_(ctx, args):
     if type(v) is not float and not is_num(v):
         fail(f"str requires a number, got {debug(v)}")
     return format_number(v)
+
+
+@unary("str")
+def str1(v):
+    return format_number(v) if type(v) is float else str_(None, [v])
 
 
 @builtin("num", 1, ret="R n t", params=("t",), parse=1)
