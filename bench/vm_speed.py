@@ -10,7 +10,9 @@ program runs in this process at a size n (the smallest whose run takes
 MIN_RUN_S on that engine) and at 2n; the unit cost is the difference
 of the two times over the difference of the unit counts, so fixed per-run
 costs (engine set-up, the call itself) cancel. Times are this process's CPU
-time (best of --repeat), which a busy shared machine disturbs least. Two tables:
+time, which a busy shared machine disturbs least; --repeat rounds each time
+every engine, and the table shows per-round medians (see ``unit_costs``).
+Two tables:
 
 * speed: ns per unit, tree/vm (target >= 3 on every kernel) and vm/CPython
   (target <= 15 on numeric, while, guards, recurse and pipe);
@@ -28,6 +30,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -46,7 +49,7 @@ CPYTHON_TARGET = 15.0
 CPYTHON_KERNELS = ("numeric", "while", "guards", "recurse", "pipe")
 FLAT_TARGET = 1.5
 #: each engine runs each kernel at sizes taking at least this long (noise)
-MIN_RUN_S = 0.05
+MIN_RUN_S = 0.04
 
 
 def units(kernel: str, n: int) -> int:
@@ -109,26 +112,31 @@ def growth(fn, kernel: str, n: int, repeat: int) -> float:
     return (big_t / units(kernel, big)) / (small_t / units(kernel, n))
 
 
-def unit_costs(run: dict, kernel: str, size: dict, repeat: int) -> dict:
-    """ns per unit for every engine: (t(2n) - t(n)) / (units(2n) - units(n)).
+def unit_costs(run: dict, kernel: str, size: dict, repeat: int) -> tuple[dict, dict]:
+    """ns per unit per engine, (t(2n) - t(n)) / (units(2n) - units(n)), and the ratios.
 
-    Each round times every engine at both of its sizes, one after another,
-    and each time kept is the best over the rounds: a load that comes and
-    goes on a shared machine then touches all engines alike."""
+    Each round times every engine at both of its sizes (best of two runs
+    each), one engine after another, and gives a unit cost per engine; the
+    ratios are the medians of the per-round ratios, so the engines compared
+    were timed within the same second or so, and a slow spell of a shared
+    machine (they come and go) counts as one outlier round, not as a bias."""
     sizes = {e: (size[e], grow(kernel, size[e], 2)) for e in run}
-    best = {(e, n): float("inf") for e in run for n in sizes[e]}
+    rounds: dict = {e: [] for e in run}
     for _ in range(repeat):
         for e, fn in run.items():
-            for n in sizes[e]:
-                best[e, n] = min(best[e, n], best_time(fn, n, 1))
-    return {e: max(best[e, n2] - best[e, n1], 1e-9) / (units(kernel, n2) - units(kernel, n1)) * 1e9
-            for e, (n1, n2) in sizes.items()}
+            n1, n2 = sizes[e]
+            t1, t2 = best_time(fn, n1, 2), best_time(fn, n2, 2)
+            rounds[e].append(max(t2 - t1, 1e-9) / (units(kernel, n2) - units(kernel, n1)) * 1e9)
+    cost = {e: statistics.median(c) for e, c in rounds.items()}
+    ratio = {pair: statistics.median(a / b for a, b in zip(rounds[pair[0]], rounds[pair[1]]))
+             for pair in (("tree", "vm"), ("vm", "py"))}
+    return cost, ratio
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--kernels", default="")
-    ap.add_argument("--repeat", type=int, default=7)
+    ap.add_argument("--repeat", type=int, default=7, help="rounds")
     ap.add_argument("--min-run", type=float, default=MIN_RUN_S,
                     help="seconds the smaller timed run must take (longer = less noise)")
     opts = ap.parse_args()
@@ -144,8 +152,8 @@ def main() -> int:
     for kernel in chosen:
         run = runners(kernel, funcs[kernel])
         size = {e: calibrate(fn, kernel, opts.min_run) for e, fn in run.items()}
-        cost = unit_costs(run, kernel, size, opts.repeat)
-        ratio, vs_py = cost["tree"] / cost["vm"], cost["vm"] / cost["py"]
+        cost, ratios = unit_costs(run, kernel, size, opts.repeat)
+        ratio, vs_py = ratios["tree", "vm"], ratios["vm", "py"]
         ok = ratio >= SPEED_TARGET and (kernel not in CPYTHON_KERNELS or vs_py <= CPYTHON_TARGET)
         failures += not ok
         speed.append(f"{kernel:<9}{cost['py']:>9.0f}{cost['tree']:>10.0f}{cost['vm']:>9.0f}"

@@ -87,6 +87,10 @@ CASES = [
     ("f x:_>t;str x", "f", [1e20]),
     ("f x:_>t;str x", "f", ["a"]),                                     # ...and the builtin's error
     ("f x:_>t;str x", "f", [True]),
+    ("f xs:L n>n;s=0;@x xs{s=+s *x x};s", "f", [[1.0, 2.0, 3.0]]),      # ARITH_ACC
+    ("f a:_ b:_>_;s=a;s=+s +b 1;s", "f", ["x", 2.0]),                   # the sum's error, at its site
+    ("f a:_ b:_>_;s=a;s=+s *b 2;s", "f", [1.0, "y"]),                   # the product's error
+    ("f a:_>n;s=1;s=+s /a 0;s", "f", [4.0]),
 ]
 
 

@@ -195,13 +195,15 @@ class Compiler(ExpressionCompiler):
 
     def fuse_arith_calls(self) -> None:
         """``SUB t = n, 1; CALL1 r = f(t)`` becomes one ARITH_CALL1 in place of
-        the SUB, and ``ADD t = a, b; RET t`` one ARITH_RET, when the temporary
+        the SUB, ``ADD t = a, b; RET t`` one ARITH_RET and ``MUL t = x, y;
+        ADD_SELF s, t`` one ARITH_ACC, when the temporary
         ``t`` is used by nothing else (the CALL1 or RET stays where it is: the
         call returns past it; nothing jumps to the RET, as only the ADD
         writes ``t``)."""
         instrs = self.instrs
         arith = {OP[n] for n in ("ADD", "SUB", "MUL", "DIV")}
         call1, fused, ret, fused_ret = OP["CALL1"], OP["ARITH_CALL1"], OP["RET"], OP["ARITH_RET"]
+        add_self, fused_acc = OP["ADD_SELF"], OP["ARITH_ACC"]
         uses = _register_mentions(instrs)
         for i in range(len(instrs) - 1):
             op, t, x, y = instrs[i]
@@ -212,6 +214,8 @@ class Compiler(ExpressionCompiler):
                 instrs[i] = (fused, nxt[1], nxt[2], (op, x, y))
             elif nxt[0] == ret and nxt[1] == t:      # `+a b` as the last value: one instruction
                 instrs[i] = (fused_ret, op, x, y)
+            elif nxt[0] == add_self and nxt[2] == t:  # `s=+s *x y`
+                instrs[i] = (fused_acc, nxt[1], op, (x, y))
 
     # ---- statements ----
     def body(self, stmts, dst) -> None:

@@ -89,6 +89,29 @@ def execute(vm, code, R, depth):
                                 continue
                         R[a] = field(vm, R, (b, *c))
                         continue
+                    if op == 43:  # ARITH_ACC
+                        k = b
+                        x = R[c[0]]
+                        y = R[c[1]]
+                        if type(x) is float and type(y) is float and (k != 4 or y):
+                            if k == 3:
+                                y = x * y
+                            elif k == 1:
+                                y = x + y
+                            elif k == 2:
+                                y = x - y
+                            else:
+                                y = x / y
+                        else:
+                            y = binop(ARITH_SYMBOL[k], x, y)
+                        pc += 1                     # past the ADD_SELF: its site for the sum's errors
+                        x = R[a]
+                        if type(x) is float and type(y) is float:
+                            R[a] = x + y
+                        else:
+                            x = None
+                            concat_into(R, a, y)
+                        continue
                     if op == 42:  # UNARY
                         R[a] = b(R[c])
                         continue

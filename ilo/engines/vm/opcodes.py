@@ -61,6 +61,8 @@ NAMES = (
                     # c[0] = the arith opcode; returns past the CALL1 it replaced (`fib -n 1`)
     "ARITH_RET",   # ADD/SUB/MUL/DIV t + RET t fused: return R[b] op R[c], a = the arith opcode (`+a b` last)
     "UNARY",       # R[a] = b(R[c]): a builtin's one-argument fast entry (BuiltinSpec.unary, `str i`)
+    "ARITH_ACC",   # ADD/SUB/MUL/DIV t + ADD_SELF a t fused: R[a] += R[c[0]] op R[c[1]], b = the arith
+                   # opcode (`s=+s *x y`); skips the ADD_SELF it replaced
 )
 
 OP = {name: i for i, name in enumerate(NAMES)}
