@@ -91,6 +91,15 @@ CASES = [
     ("f a:_ b:_>_;s=a;s=+s +b 1;s", "f", ["x", 2.0]),                   # the sum's error, at its site
     ("f a:_ b:_>_;s=a;s=+s *b 2;s", "f", [1.0, "y"]),                   # the product's error
     ("f a:_>n;s=1;s=+s /a 0;s", "f", [4.0]),
+    # records kept as registers (scalars.py), and the shapes that must stay records
+    ("type pt{x:n;y:n}\nf n:n>n;s=0;i=0;wh <i n{yv=*i 2;p=pt x:i y:yv;i=+i 1;s=+s +p.x p.y};s", "f", [5.0]),
+    ("type pt{x:n;y:n}\nf>n;p=pt x:1 y:2;q=p.?x;+q p.y", "f", []),
+    ("type pt{x:n;y:n}\nf>pt;p=pt x:1 y:2;a=p.x;p", "f", []),                  # escapes: returned
+    ("type pt{x:n;y:n}\nf>n;p=pt x:1 y:2;p=pt x:5 y:6;p.x", "f", []),          # bound twice
+    ("type pt{x:n;y:n}\nf n:n>n;i=0;wh <i n{p=pt x:i y:0;i=+i 1};p.x", "f", [0.0]),  # unbound after
+    ("type pt{x:n;y:n}\nf n:n>n;i=0;wh <i n{p=pt x:i y:0;i=+i 1};p.x", "f", [3.0]),
+    ("type pt{x:n;y:n}\ng p:n>n;+p 1\nf>n;p=pt x:1 y:2;a=g p.x;+a p.y", "f", []),   # inlined callee's p
+    ("type pt{x:_;y:n}\nf>_;p=pt x:\"a\" y:2;+p.x p.y", "f", []),              # a field's error
 ]
 
 

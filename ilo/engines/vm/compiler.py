@@ -18,6 +18,7 @@ from __future__ import annotations
 from ilo.engines.vm import handlers as H
 from ilo.engines.vm.code import ARG, UNBOUND, Code, Target
 from ilo.engines.vm.expressions import ExpressionCompiler, _walk
+from ilo.engines.vm.scalars import scalar_records
 from ilo.engines.vm.opcodes import JUMP_A, JUMP_B, JUMP_C, NAMES, OP, RELATION, STEPS, TESTS
 from ilo.syntax import ast as A
 
@@ -49,6 +50,9 @@ class Compiler(ExpressionCompiler):
         for p in code.decl.params:
             self.scopes[0][p.name] = self.new_reg(None, p.name)
         self.nil = self.const(None)
+        #: locals kept as one register per field (see scalars.py), and those registers
+        self.scalar_names = scalar_records(code.decl.body) - {p.name for p in code.decl.params}
+        self.scalars: dict[str, dict[str, int]] = {}
 
     # ---- registers ----
     def new_reg(self, init=None, name=None) -> int:
@@ -243,6 +247,13 @@ class Compiler(ExpressionCompiler):
 
     def s_Let(self, st, dst):
         v, name = st.value, st.name
+        if name in self.scalar_names and type(v) is A.RecordE:
+            fields = {}
+            for field, value in v.fields:
+                fields[field] = r = self.new_reg(None, f"{name}.{field}")
+                self.into(value, r)
+            self.scalars[name] = fields
+            return
         cur = self.lookup(name)
         if cur is not None and type(v) is A.BinOp and type(v.left) is A.Ref and v.left.name == name \
                 and v.op in ("+", "+=") and cur not in self.maybe:
@@ -440,8 +451,10 @@ def _register_mentions(instrs) -> dict:
             for y in x:
                 walk(y)
 
-    for _, a, b, c in instrs:
-        walk(a)
+    jump = OP["JUMP"]
+    for op, a, b, c in instrs:
+        if op != jump:                  # a JUMP's operand is an instruction index
+            walk(a)
         walk(b)
         walk(c)
     return counts

@@ -39,14 +39,14 @@ class ExpressionCompiler:
             else:
                 params[p.name] = a
         dst = out if out not in args else self.temp()
-        saved = self.scopes, self.maybe, self.loop_span
-        self.scopes, self.maybe = [params], set()
+        saved = self.scopes, self.maybe, self.loop_span, self.scalar_names, self.scalars
+        self.scopes, self.maybe, self.scalar_names, self.scalars = [params], set(), set(), {}
         target = Target("inline", dst)
         self.targets.append(target)
         self.body(decl.body, dst)
         self.targets.pop()
         self.land(target.ends)
-        self.scopes, self.maybe, self.loop_span = saved
+        self.scopes, self.maybe, self.loop_span, self.scalar_names, self.scalars = saved
         if dst != out:
             self.emit("MOVE", out, dst)
 
@@ -93,6 +93,8 @@ class ExpressionCompiler:
             r = self.lookup(e.name)
             if r is not None and r not in self.maybe:
                 return r
+        if t is A.Field and type(e.obj) is A.Ref and e.obj.name in self.scalars:
+            return self.scalars[e.obj.name][e.name]
         r = self.temp()
         self.into(e, r)
         return r
@@ -183,6 +185,9 @@ class ExpressionCompiler:
             self.emit(kind + ("2" if len(args) == 2 else "N"), out, target, args, span=span)
 
     def e_Field(self, e, dst):
+        if type(e.obj) is A.Ref and e.obj.name in self.scalars:
+            self.emit("MOVE", dst, self.scalars[e.obj.name][e.name])
+            return
         obj = self.operand(e.obj)
         local = self.lookup(e.name)
         self.emit("FIELD", dst, obj, (e.name, e.safe, -1 if local is None else local))
