@@ -147,24 +147,28 @@ def _table_text(rows: list) -> str | None:
     if first.type_name == "json" or set(map(type, rows)) != {Record} \
             or len(set(map(_TYPE_NAME, rows))) != 1:
         return None
-    keys, template = _layout(first)
+    keys = _layout(first)[0]
     fields = list(map(_FIELDS, rows))
     if not keys or set(map(len, fields)) != {len(keys)}:
         return None
-    columns = []
+    columns, parts = [], []
     try:
         for k in keys:
             column = [f[k] for f in fields]
             kinds = set(map(type, column))
             if kinds == {str}:
                 columns.append(map(jsonfmt.quote_json, column))
+                parts.append("%s")
             elif kinds == {float} and all(map(float.is_integer, column)) \
                     and -1e15 < min(column) and max(column) < 1e15:
-                columns.append(map(str, map(int, column)))
+                columns.append(column)            # `%d` writes a whole float as its integer
+                parts.append("%d")
             else:
                 return None
     except KeyError:                              # a record with other field names
         return None
+    template = "{" + ",".join(jsonfmt.quote_json(k).replace("%", "%%") + ":" + part
+                              for k, part in zip(keys, parts)) + "}"
     return "[" + ",".join(map(template.__mod__, zip(*columns))) + "]"
 
 
