@@ -472,7 +472,8 @@ def set_phase(phase: str) -> None:
 
     Entering ``run`` checks memory once, synchronously: a budget that loading
     and checking already exceeded stops here, in the phase that spent it,
-    however fast the start-up was (the periodic sample may not have come yet)."""
+    however fast the start-up was (the periodic sample may not have come yet);
+    and re-sizes the hard data limit now that the engine is loaded."""
     global _phase
     if phase == "run" and _installed and _mem_limit and _abort_owner is None:
         rss = _rss_bytes()
@@ -480,6 +481,10 @@ def set_phase(phase: str) -> None:
             abort_error(memory_error(_limits.max_memory_mb, rss, time.monotonic() - _start, _engine,
                                      _phase))
             return
+        if _hard_limit_mb:
+            # the engine is loaded now (llvmlite for jit): size the data limit
+            # again, so its library pages come off the allowance too
+            hard_memory_limit(_hard_limit_mb)
     _phase = phase
     if _status is not None:
         struct.pack_into("<Q", _status, _ST_PHASE, PHASES.index(phase))
@@ -561,14 +566,19 @@ def memory_exhausted() -> None:
                              time.monotonic() - _start, _engine, _phase, hard_limit=True))
 
 
+_hard_limit_mb = 0.0       # the --max-memory behind RLIMIT_DATA in this process (0: none)
+
+
 def hard_memory_limit(limit_mb: float) -> None:
     """Cap this process's data segment so that one huge allocation fails
     (MemoryError -> :func:`memory_exhausted`) instead of overshooting the
     periodic check.  Sized so resident memory stays within
     ``1.25 x limit + 32 MB``: file-backed pages (code, libraries) are
     resident but not data, so they come off the allowance."""
+    global _hard_limit_mb
     if limit_mb <= 0:
         return
+    _hard_limit_mb = limit_mb
     try:
         import resource  # noqa: PLC0415
         allowance = int(limit_mb * 1.25 * 1048576) + (32 << 20) - _rss_file_bytes()
