@@ -100,6 +100,10 @@ CASES = [
     ("type pt{x:n;y:n}\nf n:n>n;i=0;wh <i n{p=pt x:i y:0;i=+i 1};p.x", "f", [3.0]),
     ("type pt{x:n;y:n}\ng p:n>n;+p 1\nf>n;p=pt x:1 y:2;a=g p.x;+a p.y", "f", []),   # inlined callee's p
     ("type pt{x:_;y:n}\nf>_;p=pt x:\"a\" y:2;+p.x p.y", "f", []),              # a field's error
+    # EXT_APPEND: a record or list built only to be appended
+    ("type it{k:n}\nf n:n>L it;xs=[];i=0;wh <i n{r=it k:i;xs=+=xs r;i=+i 1};xs", "f", [3.0]),
+    ("f n:n>L L n;xs=[];ys=xs;i=0;wh <i n{p=[i, i];xs=+=xs p;i=+i 1};+ys xs", "f", [2.0]),
+    ("f n:n>n;xs=5;i=0;wh <i n{p=[i];xs=+=xs p;i=+i 1};xs", "f", [2.0]),
 ]
 
 

@@ -132,6 +132,7 @@ class Compiler(ExpressionCompiler):
         self.fuse_steps()
         self.fuse_guards()
         self.fuse_arith_calls()
+        self.fuse_ext_appends()
         code = self.code
         code.instrs = self.instrs
         code.sites = self.sites
@@ -220,6 +221,18 @@ class Compiler(ExpressionCompiler):
                 instrs[i] = (fused_ret, op, x, y)
             elif nxt[0] == add_self and nxt[2] == t:  # `s=+s *x y`
                 instrs[i] = (fused_acc, nxt[1], op, (x, y))
+
+    def fuse_ext_appends(self) -> None:
+        """``EXT t = record ...; APPEND_SELF xs, t`` becomes one EXT_APPEND when
+        nothing else reads ``t`` (a record or list built only to be appended)."""
+        instrs = self.instrs
+        ext, append, fused = OP["EXT"], OP["APPEND_SELF"], OP["EXT_APPEND"]
+        uses = _register_mentions(instrs)
+        for i in range(len(instrs) - 1):
+            op, t, handler, operand = instrs[i]
+            nxt = instrs[i + 1]
+            if op == ext and nxt[0] == append and nxt[2] == t and nxt[1] != t and uses.get(t) == 2:
+                instrs[i] = (fused, nxt[1], handler, (t, operand))
 
     # ---- statements ----
     def body(self, stmts, dst) -> None:
@@ -451,12 +464,17 @@ def _register_mentions(instrs) -> dict:
             for y in x:
                 walk(y)
 
-    jump = OP["JUMP"]
-    for op, a, b, c in instrs:
-        if op != jump:                  # a JUMP's operand is an instruction index
+    steps = {OP["STEP_LT"], OP["STEP_LE"]}
+    match, move_if = OP["MATCH"], OP["MOVE_IF"]
+    for op, a, b, c in instrs:          # jump targets are instruction indexes: skipped
+        if op not in JUMP_A:
             walk(a)
-        walk(b)
-        walk(c)
+        if op not in JUMP_B:
+            walk(b)
+        if op in steps or op == match or op == move_if:
+            walk(c[:2] if op in steps else c[:1] if op == match else c[:4])
+        elif op not in JUMP_C:
+            walk(c)
     return counts
 
 

@@ -102,6 +102,8 @@ def _operands(ins, names) -> str:
         return f"{r(a)}, {r(b)}; {r(c[0])} {r(c[1])} -> {c[2]}"
     if name == "ARITH_CALL1":
         return f"{r(a)} = {b.name}({NAMES[c[0]]} {r(c[1])}, {r(c[2])})"
+    if name == "EXT_APPEND":
+        return f"{r(a)} += {b.__name__} {_ext_operand(c[1], names)}"
     if name == "ARITH_ACC":
         return f"{r(a)} += {NAMES[b]} {r(c[0])}, {r(c[1])}"
     if name == "ARITH_RET":

@@ -89,6 +89,17 @@ def execute(vm, code, R, depth):
                                 continue
                         R[a] = field(vm, R, (b, *c))
                         continue
+                    if op == 44:  # EXT_APPEND
+                        vm.depth = depth    # the handler may call back into ilo functions
+                        y = b(vm, R, c[1])
+                        pc += 1             # past the APPEND_SELF: its site
+                        x = R[a]
+                        if type(x) is list and getrefcount(x) <= SOLE_OWNER:
+                            x.append(y)
+                        else:
+                            x = None
+                            append_into(R, a, y)
+                        continue
                     if op == 43:  # ARITH_ACC
                         k = b
                         x = R[c[0]]

@@ -63,6 +63,8 @@ NAMES = (
     "UNARY",       # R[a] = b(R[c]): a builtin's one-argument fast entry (BuiltinSpec.unary, `str i`)
     "ARITH_ACC",   # ADD/SUB/MUL/DIV t + ADD_SELF a t fused: R[a] += R[c[0]] op R[c[1]], b = the arith
                    # opcode (`s=+s *x y`); skips the ADD_SELF it replaced
+    "EXT_APPEND",  # EXT t + APPEND_SELF a t fused: R[a] = +=R[a] b(vm, R, c[1]), c[0] = t (not written);
+                   # skips the APPEND_SELF it replaced (`it=item ...;xs=+=xs it`)
 )
 
 OP = {name: i for i, name in enumerate(NAMES)}
