@@ -47,9 +47,8 @@ class Code:
         self.sites: list = []
         self.tail: list = []
         self.slot_names: dict = {}
-        #: (test, x, y, value) when the body starts with a guard that returns
-        #: and reads only its one parameter (ARG) and constants; see
-        #: ``Compiler.leaf_guard``
+        #: (test, number, value) when the body starts with a guard that returns,
+        #: ``test(arg, number)``, value a constant or ARG; see ``Compiler.leaf_guard``
         self.leaf_guard: tuple | None = None
 
     def __repr__(self):

@@ -131,8 +131,7 @@ class Compiler(ExpressionCompiler):
             self.emit("RET", dst)
         self.fuse_steps()
         self.fuse_guards()
-        self.fuse_arith_calls()
-        self.fuse_ext_appends()
+        self.fuse_temporaries()
         code = self.code
         code.instrs = self.instrs
         code.sites = self.sites
@@ -198,41 +197,37 @@ class Compiler(ExpressionCompiler):
                 _, d, s, _ = instrs[i + 1]
                 instrs[i] = (move_if, a, b, (test, rel, d, s, instrs[i + 2][1]))
 
-    def fuse_arith_calls(self) -> None:
-        """``SUB t = n, 1; CALL1 r = f(t)`` becomes one ARITH_CALL1 in place of
-        the SUB, ``ADD t = a, b; RET t`` one ARITH_RET and ``MUL t = x, y;
-        ADD_SELF s, t`` one ARITH_ACC, when the temporary
-        ``t`` is used by nothing else (the CALL1 or RET stays where it is: the
-        call returns past it; nothing jumps to the RET, as only the ADD
-        writes ``t``)."""
+    def fuse_temporaries(self) -> None:
+        """A value made only to be used by the next instruction is fused into it.
+
+        ``SUB t = n, 1; CALL1 r = f(t)`` becomes ARITH_CALL1, ``ADD t = a, b;
+        RET t`` ARITH_RET, ``MUL t = x, y; ADD_SELF s, t`` ARITH_ACC (``t`` a
+        temporary), and ``EXT t = record ...; APPEND_SELF xs, t`` EXT_APPEND
+        (a record or list built only to be appended), whenever nothing else
+        mentions ``t``. The fused instruction takes the first one's place; the
+        second stays where it is and is skipped (a call returns past it; as
+        only the first writes ``t``, nothing jumps to it)."""
         instrs = self.instrs
         arith = {OP[n] for n in ("ADD", "SUB", "MUL", "DIV")}
-        call1, fused, ret, fused_ret = OP["CALL1"], OP["ARITH_CALL1"], OP["RET"], OP["ARITH_RET"]
-        add_self, fused_acc = OP["ADD_SELF"], OP["ARITH_ACC"]
+        call1, ret, add_self = OP["CALL1"], OP["RET"], OP["ADD_SELF"]
+        ext, append = OP["EXT"], OP["APPEND_SELF"]
         uses = _register_mentions(instrs)
         for i in range(len(instrs) - 1):
             op, t, x, y = instrs[i]
             nxt = instrs[i + 1]
-            if op not in arith or t in self.names or uses.get(t) != 2:
+            if uses.get(t) != 2:
                 continue
-            if nxt[0] == call1 and nxt[3] == t:
-                instrs[i] = (fused, nxt[1], nxt[2], (op, x, y))
+            if op == ext:
+                if nxt[0] == append and nxt[2] == t and nxt[1] != t:
+                    instrs[i] = (OP["EXT_APPEND"], nxt[1], x, (t, y))
+            elif op not in arith or t in self.names:
+                continue
+            elif nxt[0] == call1 and nxt[3] == t:
+                instrs[i] = (OP["ARITH_CALL1"], nxt[1], nxt[2], (op, x, y))
             elif nxt[0] == ret and nxt[1] == t:      # `+a b` as the last value: one instruction
-                instrs[i] = (fused_ret, op, x, y)
+                instrs[i] = (OP["ARITH_RET"], op, x, y)
             elif nxt[0] == add_self and nxt[2] == t:  # `s=+s *x y`
-                instrs[i] = (fused_acc, nxt[1], op, (x, y))
-
-    def fuse_ext_appends(self) -> None:
-        """``EXT t = record ...; APPEND_SELF xs, t`` becomes one EXT_APPEND when
-        nothing else reads ``t`` (a record or list built only to be appended)."""
-        instrs = self.instrs
-        ext, append, fused = OP["EXT"], OP["APPEND_SELF"], OP["EXT_APPEND"]
-        uses = _register_mentions(instrs)
-        for i in range(len(instrs) - 1):
-            op, t, handler, operand = instrs[i]
-            nxt = instrs[i + 1]
-            if op == ext and nxt[0] == append and nxt[2] == t and nxt[1] != t and uses.get(t) == 2:
-                instrs[i] = (fused, nxt[1], handler, (t, operand))
+                instrs[i] = (OP["ARITH_ACC"], nxt[1], op, (x, y))
 
     # ---- statements ----
     def body(self, stmts, dst) -> None:

@@ -22,29 +22,26 @@ from ilo.syntax import ast as A
 def scalar_records(body: list) -> set[str]:
     """Names in this function body that the compiler may keep as fields."""
     binders: dict[str, int] = {}
+    refs: dict[str, int] = {}
+    called = set()
     for node in _nodes(body):
         for name in _bound_names(node):
             binders[name] = binders.get(name, 0) + 1
+        if type(node) is A.Ref:
+            refs[node.name] = refs.get(node.name, 0) + 1
+        elif type(node) is A.Call:
+            called.add(node.name)
     found = set()
     for stmts, k, let in _lets(body):
         name = let.name
-        if type(let.value) is not A.RecordE or binders.get(name) != 1:
+        if type(let.value) is not A.RecordE or binders.get(name) != 1 or name in called:
             continue
         fields = {f for f, _ in let.value.fields}
-        after = list(_nodes(stmts[k + 1:]))
-        reads = [n for n in after if type(n) is A.Field and type(n.obj) is A.Ref and n.obj.name == name]
-        if all(n.name in fields for n in reads) and _uses(body).get(name, 0) == len(reads) \
-                and not any(type(n) is A.Call and n.name == name for n in _nodes(body)):
+        reads = [n for n in _nodes(stmts[k + 1:])
+                 if type(n) is A.Field and type(n.obj) is A.Ref and n.obj.name == name]
+        if all(n.name in fields for n in reads) and refs.get(name, 0) == len(reads):
             found.add(name)
     return found
-
-
-def _uses(body) -> dict:
-    counts: dict[str, int] = {}
-    for n in _nodes(body):
-        if type(n) is A.Ref:
-            counts[n.name] = counts.get(n.name, 0) + 1
-    return counts
 
 
 def _bound_names(node) -> tuple:
