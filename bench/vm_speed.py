@@ -7,17 +7,19 @@ Usage (from the project root)::
 
 A "unit" is one loop iteration (one call of ``fib`` for recurse). Each
 program runs in this process at a size n (the smallest whose run takes
-MIN_RUN_S on that engine) and at 2n; the unit cost is the difference
-of the two times over the difference of the unit counts, so fixed per-run
-costs (engine set-up, the call itself) cancel. Times are this process's CPU
+MIN_RUN_S on the vm) and at 2n, the same two sizes on every engine, so the
+engines compared do the same work on the same amount of data (a run's
+memory traffic and garbage collection grow with n); the unit cost is the
+difference of the two times over the difference of the unit counts, so
+fixed per-run costs (engine set-up, the call itself) cancel. Times are this process's CPU
 time, which a busy shared machine disturbs least; --repeat rounds each time
 every engine, and the table shows per-round medians (see ``unit_costs``).
 Two tables:
 
 * speed: ns per unit, tree/vm (target >= 3 on every kernel) and vm/CPython
   (target <= 15 on numeric, while, guards, recurse and pipe);
-* flat cost: the cost per unit of a whole run at 8n over that at n, per
-  engine (target <= 1.5: appending to a string, list or map held by one
+* flat cost: the cost per unit of a whole run at 8n over that at n (here n
+  is calibrated per engine) (target <= 1.5: appending to a string, list or map held by one
   variable is amortised O(1) per unit, never O(n)). The sizes are ones
   whose runs take MIN_RUN_S or more, so per-run set-up (microseconds) is
   negligible, and whole-run times are steadier than differences; the two
@@ -112,20 +114,20 @@ def growth(fn, kernel: str, n: int, repeat: int) -> float:
     return (big_t / units(kernel, big)) / (small_t / units(kernel, n))
 
 
-def unit_costs(run: dict, kernel: str, size: dict, repeat: int) -> tuple[dict, dict]:
+def unit_costs(run: dict, kernel: str, n: int, repeat: int) -> tuple[dict, dict]:
     """ns per unit per engine, (t(2n) - t(n)) / (units(2n) - units(n)), and the ratios.
 
-    Each round times every engine at both of its sizes (best of two runs
-    each), one engine after another, and gives a unit cost per engine; the
+    Each round times every engine at both sizes (best of two runs each, of
+    five for CPython, whose runs are the shortest), one engine after another, and gives a unit cost per engine; the
     ratios are the medians of the per-round ratios, so the engines compared
     were timed within the same second or so, and a slow spell of a shared
     machine (they come and go) counts as one outlier round, not as a bias."""
-    sizes = {e: (size[e], grow(kernel, size[e], 2)) for e in run}
+    n1, n2 = n, grow(kernel, n, 2)
     rounds: dict = {e: [] for e in run}
     for _ in range(repeat):
         for e, fn in run.items():
-            n1, n2 = sizes[e]
-            t1, t2 = best_time(fn, n1, 2), best_time(fn, n2, 2)
+            best = 5 if e == "py" else 2
+            t1, t2 = best_time(fn, n1, best), best_time(fn, n2, best)
             rounds[e].append(max(t2 - t1, 1e-9) / (units(kernel, n2) - units(kernel, n1)) * 1e9)
     cost = {e: statistics.median(c) for e, c in rounds.items()}
     ratio = {pair: statistics.median(a / b for a, b in zip(rounds[pair[0]], rounds[pair[1]]))
@@ -152,7 +154,7 @@ def main() -> int:
     for kernel in chosen:
         run = runners(kernel, funcs[kernel])
         size = {e: calibrate(fn, kernel, opts.min_run) for e, fn in run.items()}
-        cost, ratios = unit_costs(run, kernel, size, opts.repeat)
+        cost, ratios = unit_costs(run, kernel, size["vm"], opts.repeat)
         ratio, vs_py = ratios["tree", "vm"], ratios["vm", "py"]
         ok = ratio >= SPEED_TARGET and (kernel not in CPYTHON_KERNELS or vs_py <= CPYTHON_TARGET)
         failures += not ok

@@ -104,6 +104,18 @@ CASES = [
     ("type it{k:n}\nf n:n>L it;xs=[];i=0;wh <i n{r=it k:i;xs=+=xs r;i=+i 1};xs", "f", [3.0]),
     ("f n:n>L L n;xs=[];ys=xs;i=0;wh <i n{p=[i, i];xs=+=xs p;i=+i 1};+ys xs", "f", [2.0]),
     ("f n:n>n;xs=5;i=0;wh <i n{p=[i];xs=+=xs p;i=+i 1};xs", "f", [2.0]),
+    # producers fused into a literal's builder (builders.fused): values, order, error sites
+    ("type it{a:t;b:n}\nf n:n>L it;xs=[];i=0;wh <i n{a=str i;b=*i 3;r=it a:a b:b;xs=+=xs r;i=+i 1};xs",
+     "f", [3.0]),
+    ("type it{a:_;b:_}\nf x:_ y:_>it;a=str x;b=-y 1;it a:a b:b", "f", ["s", "t"]),      # str fails first
+    ("type it{a:_;b:_}\nf x:_ y:_>it;a=str x;b=-y 1;it a:a b:b", "f", [1.0, "t"]),      # then the -
+    ("type it{a:_;b:_}\nf x:_ y:_>it;a=str x;b=/y 0;it a:a b:b", "f", [1.0, 2.0]),      # / by zero
+    ("type it{a:_;b:_}\nf x:_ y:_>it;a=str x;b=/y 0;it a:a b:b", "f", [1.0, -0.0]),
+    ("f x:_ y:_>L _;a=+x y;b=*x y;[b a b]", "f", [2.0, 5.0]),                          # b read twice
+    ("f x:_ y:_>L _;a=+x y;b=*x y;[a b]", "f", ["p", "q"]),                            # text + text
+    ("f x:_ y:_>L _;a=+x y;b=*x y;[a b]", "f", ["p", 2.0]),
+    ("f n:n>L L n;xs=[];i=0;wh <i n{a=+i 1;b=*a 2;xs=+=xs [a b];i=+i 1};xs", "f", [3.0]),  # a read twice
+    ("f n:n>n;xs=[];i=0;wh <i n{a=*i i;xs=+=xs [a];i=+i 1};a", "f", [3.0]),           # a read after
 ]
 
 
@@ -151,6 +163,17 @@ def test_native_functions_replace_bytecode():
     eng.native_functions["sq"] = lambda args: seen.append(args) or 100.0
     assert eng.run("f", [3.0]) == 101.0
     assert seen == [[3.0]]
+
+
+def test_fused_producers_leave_the_loop_one_instruction():
+    source = ("type it{a:t;b:n}\n"
+              "f n:n>L it;xs=[];i=0;wh <i n{a=str i;b=*i 3;r=it a:a b:b;xs=+=xs r;i=+i 1};xs")
+    text = disassemble(api.make_engine(api.load_program(source), "vm"))
+    fused = [line for line in text.splitlines() if "EXT_APPEND" in line and "<- UNARY" in line]
+    assert len(fused) == 1 and "; MUL" in fused[0], text
+    source = "type it{a:_;b:_}\nf x:_ y:_>it;a=str x;b=-y 1;it a:a b:b"
+    text = disassemble(api.make_engine(api.load_program(source), "vm"))
+    assert "EXT_SKIP" in text and "<- UNARY" in text and "; SUB" in text, text
 
 
 def test_dis_command(run_ilo, tmp_path):

@@ -165,7 +165,7 @@ def format_number(n: float) -> str:
     """Integral values print without ``.0``; others in shortest round-trip
     positional form (never exponent form)."""
     if type(n) is float and -9.3e18 < n < 9.3e18 and n.is_integer():   # the common case first
-        return str(int(n))
+        return "%d" % n                 # the float's integer, without making an int first
     if n != n:
         return "NaN"
     if n == math.inf:

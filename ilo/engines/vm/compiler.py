@@ -15,11 +15,12 @@ the innermost function, guard-with-else or match expression; ``brk`` and
 
 from __future__ import annotations
 
+from ilo.engines.vm import builders
 from ilo.engines.vm import handlers as H
 from ilo.engines.vm.code import ARG, UNBOUND, Code, Target
 from ilo.engines.vm.expressions import ExpressionCompiler, _walk
 from ilo.engines.vm.scalars import scalar_records
-from ilo.engines.vm.opcodes import JUMP_A, JUMP_B, JUMP_C, NAMES, OP, RELATION, STEPS, TESTS
+from ilo.engines.vm.opcodes import JUMP_A, JUMP_B, JUMP_C, NAMES, OP, RELATION, STEPS, TESTS, jump_target
 from ilo.syntax import ast as A
 
 #: the relation with its operands swapped: ``c < x`` is ``x > c``
@@ -132,6 +133,7 @@ class Compiler(ExpressionCompiler):
         self.fuse_steps()
         self.fuse_guards()
         self.fuse_temporaries()
+        self.fuse_producers()
         code = self.code
         code.instrs = self.instrs
         code.sites = self.sites
@@ -219,7 +221,7 @@ class Compiler(ExpressionCompiler):
                 continue
             if op == ext:
                 if nxt[0] == append and nxt[2] == t and nxt[1] != t:
-                    instrs[i] = (OP["EXT_APPEND"], nxt[1], x, (t, y))
+                    instrs[i] = (OP["EXT_APPEND"], nxt[1], x, (1, y, t))
             elif op not in arith or t in self.names:
                 continue
             elif nxt[0] == call1 and nxt[3] == t:
@@ -228,6 +230,40 @@ class Compiler(ExpressionCompiler):
                 instrs[i] = (OP["ARITH_RET"], op, x, y)
             elif nxt[0] == add_self and nxt[2] == t:  # `s=+s *x y`
                 instrs[i] = (OP["ARITH_ACC"], nxt[1], op, (x, y))
+
+    def fuse_producers(self) -> None:
+        """Values made only for a list or record literal are made by its builder.
+
+        The UNARY and arithmetic instructions right before an EXT or
+        EXT_APPEND whose generated builder reads their result, when nothing
+        else mentions the result and nothing jumps between them and the
+        literal, move into the builder (``builders.fused``), which keeps
+        their order and their error sites. The fused instruction takes the
+        first one's place and skips the rest (EXT becomes EXT_SKIP)."""
+        instrs, sites = self.instrs, self.sites
+        ext, ext_append = OP["EXT"], OP["EXT_APPEND"]
+        producing = {OP[n] for n in ("UNARY", "ADD", "SUB", "MUL", "DIV")}
+        uses = _register_mentions(instrs)
+        entries = {jump_target(ins) for ins in instrs}
+        if instrs and instrs[0][0] == OP["RET_IF"]:
+            entries.add(2)                  # where a call that fails the leaf guard starts
+        for j, (op, a, b, c) in enumerate(instrs):
+            if op != ext and op != ext_append or not hasattr(b, "builds"):
+                continue
+            regs = b.builds[-1]
+            k = j
+            while k > 0 and k not in entries:
+                p_op, t = instrs[k - 1][:2]
+                if p_op not in producing or uses.get(t) != 2 or regs.count(t) != 1:
+                    break
+                k -= 1
+            if k == j:
+                continue
+            builder = builders.fused(b, [(instrs[i], sites[i][0]) for i in range(k, j)])
+            if op == ext_append:
+                instrs[k] = (ext_append, a, builder, (c[0] + j - k, c[1], c[2]))
+            else:
+                instrs[k] = (OP["EXT_SKIP"], a, builder, (j - k, c))
 
     # ---- statements ----
     def body(self, stmts, dst) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ilo.engines.vm.opcodes import JUMP_A, JUMP_B, JUMP_C, NAMES, OP
+from ilo.engines.vm.opcodes import NAMES, OP, jump_target
 from ilo.runtime.values import display
 
 
@@ -41,7 +41,7 @@ def disassemble_code(code, source: str = "") -> str:
     params = ", ".join(p.name for p in code.decl.params)
     lines = [f"function {code.name}({params})  registers={code.nparams + len(code.tail)}"]
     names = code.slot_names
-    targets = {_target(ins) for ins in code.instrs} - {None}
+    targets = {jump_target(ins) for ins in code.instrs} - {None}
     last_line = None
     for pc, ins in enumerate(code.instrs):
         span = code.sites[pc][0]
@@ -54,23 +54,6 @@ def disassemble_code(code, source: str = "") -> str:
     return "\n".join(lines) + "\n"
 
 
-def _target(ins):
-    op, a, b, c = ins
-    if op in JUMP_A:
-        return a
-    if op in JUMP_B:
-        return b
-    if op in JUMP_C:
-        return c
-    if op == OP["MATCH"]:
-        return c[1]
-    if NAMES[op].startswith("STEP_"):
-        return c[2]
-    if NAMES[op] == "MOVE_IF":
-        return c[4]
-    return None
-
-
 def _reg(r, names) -> str:
     n = names.get(r)
     return f"r{r}" if n is None else f"r{r}({n})"
@@ -80,9 +63,9 @@ def _operands(ins, names) -> str:
     op, a, b, c = ins
     name = NAMES[op]
     r = lambda x: _reg(x, names)  # noqa: E731
-    if op in JUMP_A:
+    if name == "JUMP":
         return f"-> {a}"
-    if op in JUMP_B:
+    if name in ("JF", "JT", "JNOTNIL"):
         return f"{r(a)} -> {b}"
     if name.startswith(("JF_", "JT_")):
         return f"{r(a)} {r(b)} -> {c}"
@@ -103,7 +86,9 @@ def _operands(ins, names) -> str:
     if name == "ARITH_CALL1":
         return f"{r(a)} = {b.name}({NAMES[c[0]]} {r(c[1])}, {r(c[2])})"
     if name == "EXT_APPEND":
-        return f"{r(a)} += {b.__name__} {_ext_operand(c[1], names)}"
+        return f"{r(a)} += {b.__name__} {_ext_operand(c[1], names)}{_inline(b, names)}"
+    if name == "EXT_SKIP":
+        return f"{r(a)} = {b.__name__} {_ext_operand(c[1], names)}{_inline(b, names)}"
     if name == "ARITH_ACC":
         return f"{r(a)} += {NAMES[b]} {r(c[0])}, {r(c[1])}"
     if name == "ARITH_RET":
@@ -130,6 +115,14 @@ def _operands(ins, names) -> str:
         bind = f" bind {r(a)}" if a >= 0 else ""
         return f"{r(b)} ~ {text}{bind} else -> {c[1]}"
     return f"{a} {b} {c}"
+
+
+def _inline(builder, names) -> str:
+    """The producers a fused builder computes inline (builders.fused)."""
+    producers = getattr(builder, "producers", ())
+    if not producers:
+        return ""
+    return " <- " + "; ".join(f"{NAMES[ins[0]]} {_operands(ins, names)}" for ins, _ in producers)
 
 
 def _ext_operand(c, names) -> str:

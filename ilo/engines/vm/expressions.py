@@ -4,6 +4,7 @@ register, or jumps on one."""
 
 from __future__ import annotations
 
+from ilo.engines.vm import builders
 from ilo.engines.vm import handlers as H
 from ilo.engines.vm.code import Target
 from ilo.engines.vm.opcodes import ARITH, BRANCH
@@ -209,12 +210,12 @@ class ExpressionCompiler:
 
     def e_ListE(self, e, dst):
         regs = tuple(self.operand(x) for x in e.items)
-        self.ext(dst, H.list_builder(regs), regs)
+        self.ext(dst, builders.list_builder(regs), regs)
 
     def e_RecordE(self, e, dst):
         regs = tuple(self.operand(x) for _, x in e.fields)
         names = tuple(n for n, _ in e.fields)
-        self.ext(dst, H.record_builder(e.type_name, names, regs), (e.type_name, names, regs))
+        self.ext(dst, builders.record_builder(e.type_name, names, regs), (e.type_name, names, regs))
 
     def e_With(self, e, dst):
         obj = self.operand(e.obj)

@@ -38,45 +38,6 @@ def err(vm, R, r):
     return Err(R[r])
 
 
-def make_list(vm, R, regs):
-    return list(map(R.__getitem__, regs))
-
-
-def record(vm, R, operand):
-    type_name_, names, regs = operand
-    return Record(type_name_, dict(zip(names, map(R.__getitem__, regs))))
-
-
-#: literals with more parts than this use the generic handlers above
-SPECIALISE_MAX = 16
-
-
-def list_builder(regs: tuple):
-    """A handler that builds this list literal from its registers directly.
-
-    ``[R[3], R[5]]`` is about three times cheaper than ``list(map(...))``
-    on the short literals programs write; the registers are fixed at
-    compile time, so the handler is generated once per literal."""
-    if len(regs) > SPECIALISE_MAX:
-        return make_list
-    fn = eval("lambda vm, R, c: [" + ", ".join(f"R[{int(i)}]" for i in regs) + "]")
-    fn.__name__ = "make_list"
-    return fn
-
-
-def record_builder(type_name_: str, names: tuple, regs: tuple):
-    """A handler that builds this record literal with a dict display.
-
-    Same fields in the same order as ``record``; generated once per literal
-    (field names are quoted with ``repr``, registers are ints)."""
-    if len(regs) > SPECIALISE_MAX:
-        return record
-    pairs = ", ".join(f"{str(n)!r}: R[{int(i)}]" for n, i in zip(names, regs))
-    fn = eval(f"lambda vm, R, c: Record(T, {{{pairs}}})", {"Record": Record, "T": type_name_})
-    fn.__name__ = "record"
-    return fn
-
-
 def with_(vm, R, operand):
     obj, names, regs = operand
     rec = R[obj]

@@ -92,13 +92,18 @@ def execute(vm, code, R, depth):
                     if op == 44:  # EXT_APPEND
                         vm.depth = depth    # the handler may call back into ilo functions
                         y = b(vm, R, c[1])
-                        pc += 1             # past the APPEND_SELF: its site
+                        pc += c[0]          # past the APPEND_SELF (and fused producers): its site
                         x = R[a]
                         if type(x) is list and getrefcount(x) <= SOLE_OWNER:
                             x.append(y)
                         else:
                             x = None
                             append_into(R, a, y)
+                        continue
+                    if op == 45:  # EXT_SKIP
+                        vm.depth = depth
+                        R[a] = b(vm, R, c[1])
+                        pc += c[0]
                         continue
                     if op == 43:  # ARITH_ACC
                         k = b

@@ -63,8 +63,11 @@ NAMES = (
     "UNARY",       # R[a] = b(R[c]): a builtin's one-argument fast entry (BuiltinSpec.unary, `str i`)
     "ARITH_ACC",   # ADD/SUB/MUL/DIV t + ADD_SELF a t fused: R[a] += R[c[0]] op R[c[1]], b = the arith
                    # opcode (`s=+s *x y`); skips the ADD_SELF it replaced
-    "EXT_APPEND",  # EXT t + APPEND_SELF a t fused: R[a] = +=R[a] b(vm, R, c[1]), c[0] = t (not written);
-                   # skips the APPEND_SELF it replaced (`it=item ...;xs=+=xs it`)
+    "EXT_APPEND",  # EXT t + APPEND_SELF a t fused (`it=item ...;xs=+=xs it`): R[a] = +=R[a] b(vm, R, c[1]),
+                   # c = (skip, operand, t), t not written; skips the APPEND_SELF it replaced (and any
+                   # fused producers, as EXT_SKIP does)
+    "EXT_SKIP",    # R[a] = b(vm, R, c[1]), then skip c[0] instructions: an EXT whose producers
+                   # (UNARY, arithmetic) its builder computes inline (builders.fused)
 )
 
 OP = {name: i for i, name in enumerate(NAMES)}
@@ -75,6 +78,26 @@ JUMP_C = {OP[n] for n in NAMES if n.startswith(("JF_", "JT_"))} | {OP["FOR"], OP
 STEPS = {OP["JT_LT"]: OP["STEP_LT"], OP["JT_LE"]: OP["STEP_LE"]}
 JUMP_B = {OP["JF"], OP["JT"], OP["JNOTNIL"]}
 JUMP_A = {OP["JUMP"]}
+
+
+
+def jump_target(ins):
+    """The instruction index ``ins`` may jump to, or None."""
+    op, a, b, c = ins
+    if op in JUMP_A:
+        return a
+    if op in JUMP_B:
+        return b
+    if op in JUMP_C:
+        return c
+    if op == OP["MATCH"]:
+        return c[1]
+    if op in STEPS.values():
+        return c[2]
+    if op == OP["MOVE_IF"]:
+        return c[4]
+    return None
+
 
 #: compare-and-branch pairs the peephole pass fuses with what follows them
 GUARD_FUSIONS = ("RET_IF", "MOVE_IF")

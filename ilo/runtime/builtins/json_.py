@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from itertools import chain
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 
 from ilo.runtime.values import Err, FnVal, IloMap, Ok, Record
 
@@ -136,26 +136,27 @@ def _layout(r: Record) -> tuple:
     return layout
 
 
-_TYPE_NAME = attrgetter("type_name")
 _FIELDS = attrgetter("fields")
 
 
 def _table_text(rows: list) -> str | None:
-    """A list of records of one declared type whose every field is text or
-    whole numbers, written column by column (each column converted by one
-    C-level ``map``); None when the list is anything else."""
-    first = rows[0]
-    if first.type_name == "json" or set(map(type, rows)) != {Record} \
-            or len(set(map(_TYPE_NAME, rows))) != 1:
+    """A list of records with the same field names, every field text or a
+    whole number, written column by column (each column converted by one
+    C-level ``map``); None when the list is anything else.
+
+    The records' type names are not compared: JSON does not show them, and
+    rows with the same keys give the same text whatever their type."""
+    try:
+        fields = list(map(_FIELDS, rows))
+    except AttributeError:                        # not every element is a record
         return None
-    keys = _layout(first)[0]
-    fields = list(map(_FIELDS, rows))
+    keys = sorted(fields[0])
     if not keys or set(map(len, fields)) != {len(keys)}:
         return None
     columns, parts = [], []
     try:
         for k in keys:
-            column = [f[k] for f in fields]
+            column = list(map(itemgetter(k), fields))
             kinds = set(map(type, column))
             if kinds == {str}:
                 columns.append(map(jsonfmt.quote_json, column))

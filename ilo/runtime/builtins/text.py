@@ -40,7 +40,9 @@ def str_(ctx, args):
 
 @unary("str")
 def str1(v):
-    return format_number(v) if type(v) is float else str_(None, [v])
+    if type(v) is float and -9.3e18 < v < 9.3e18 and v.is_integer():   # format_number's first case, inline
+        return "%d" % v
+    return str_(None, [v])
 
 
 @builtin("num", 1, ret="R n t", params=("t",), parse=1)
