@@ -23,7 +23,8 @@ Two tables:
   variable is amortised O(1) per unit, never O(n)). The sizes are ones
   whose runs take MIN_RUN_S or more, so per-run set-up (microseconds) is
   negligible, and whole-run times are steadier than differences; the two
-  sizes are timed alternately, so a load that comes and goes hits both.
+  sizes are timed back to back in each round and the ratio is the median
+  over rounds, so a load that comes and goes hits both sides of a ratio.
   A quadratic path shows up as a growth near 8.
 """
 
@@ -104,14 +105,16 @@ def runners(kernel: str, func: str):
 
 
 def growth(fn, kernel: str, n: int, repeat: int) -> float:
-    """Cost per unit of a run at 8x the units of n over that at n (best of
-    ``repeat`` each, timed alternately)."""
+    """Cost per unit of a run at 8x the units of n over that at n: the
+    median over ``repeat`` rounds, each timing the two sizes back to back
+    (best of two at n), so both sides of a ratio meet the same machine."""
     big = grow(kernel, n, 8)
-    small_t = big_t = float("inf")
+    ratios = []
     for _ in range(repeat):
-        small_t = min(small_t, best_time(fn, n, 1))
-        big_t = min(big_t, best_time(fn, big, 1))
-    return (big_t / units(kernel, big)) / (small_t / units(kernel, n))
+        small_t = best_time(fn, n, 2)
+        big_t = best_time(fn, big, 1)
+        ratios.append((big_t / units(kernel, big)) / (small_t / units(kernel, n)))
+    return statistics.median(ratios)
 
 
 def unit_costs(run: dict, kernel: str, n: int, repeat: int) -> tuple[dict, dict]:
