@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import re
-from itertools import chain
 from operator import attrgetter, itemgetter
 
 from ilo.runtime.values import Err, FnVal, IloMap, Ok, Record
@@ -137,6 +136,8 @@ def _layout(r: Record) -> tuple:
 
 
 _FIELDS = attrgetter("fields")
+#: what ``quote_json`` changes in a text: quotes, backslashes, control characters
+_ESCAPED = re.compile(r'["\\\x00-\x1f]')
 
 
 def _table_text(rows: list) -> str | None:
@@ -159,8 +160,12 @@ def _table_text(rows: list) -> str | None:
             column = list(map(itemgetter(k), fields))
             kinds = set(map(type, column))
             if kinds == {str}:
-                columns.append(map(jsonfmt.quote_json, column))
-                parts.append("%s")
+                if _ESCAPED.search("".join(column)):
+                    columns.append(list(map(jsonfmt.quote_json, column)))
+                    parts.append("%s")
+                else:                             # nothing to escape: the quotes go in the template
+                    columns.append(column)
+                    parts.append('"%s"')
             elif kinds == {float} and all(map(float.is_integer, column)) \
                     and -1e15 < min(column) and max(column) < 1e15:
                 columns.append(column)            # `%d` writes a whole float as its integer
@@ -171,8 +176,13 @@ def _table_text(rows: list) -> str | None:
         return None
     template = "{" + ",".join(jsonfmt.quote_json(k).replace("%", "%%") + ":" + part
                               for k, part in zip(keys, parts)) + "}"
-    # one `%` over the whole list: the per-row work all happens in C
-    return "[" + ",".join([template] * len(rows)) % tuple(chain.from_iterable(zip(*columns))) + "]"
+    # the row values in one flat tuple (slice assignment interleaves the
+    # columns in C), then one `%` over the whole list
+    width = len(columns)
+    flat = [None] * (width * len(rows))
+    for i, column in enumerate(columns):
+        flat[i::width] = column
+    return "[" + ",".join([template] * len(rows)) % tuple(flat) + "]"
 
 
 def _record_text(r) -> str:
