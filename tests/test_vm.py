@@ -111,6 +111,8 @@ CASES = [
     ("type it{a:_;b:_}\nf x:_ y:_>it;a=str x;b=-y 1;it a:a b:b", "f", [1.0, "t"]),      # then the -
     ("type it{a:_;b:_}\nf x:_ y:_>it;a=str x;b=/y 0;it a:a b:b", "f", [1.0, 2.0]),      # / by zero
     ("type it{a:_;b:_}\nf x:_ y:_>it;a=str x;b=/y 0;it a:a b:b", "f", [1.0, -0.0]),
+    ("type it{a:_;b:_}\nf x:_ y:_>it;a=/1 x;b=-2 y;it a:a b:b", "f", [0.0, "t"]),      # constants on the left
+    ("type it{a:_;b:_}\nf x:_ y:_>it;a=/1 x;b=-2 y;it a:a b:b", "f", [4.0, 0.5]),
     ("f x:_ y:_>L _;a=+x y;b=*x y;[b a b]", "f", [2.0, 5.0]),                          # b read twice
     ("f x:_ y:_>L _;a=+x y;b=*x y;[a b]", "f", ["p", "q"]),                            # text + text
     ("f x:_ y:_>L _;a=+x y;b=*x y;[a b]", "f", ["p", 2.0]),

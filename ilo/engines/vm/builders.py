@@ -51,25 +51,34 @@ def record_builder(type_name_: str, names: tuple, regs: tuple):
     return _generate("record", ("record", type_name_, names, regs), [], {})
 
 
-def fused(builder, producers: list):
+def fused(builder, producers: list, numbers: dict):
     """``builder`` (made by this module) with ``producers`` computed inline.
 
     ``producers`` are ``(instruction, span)`` pairs in execution order, each
     an ``UNARY`` ``(op, t, fn, x)`` or an arithmetic ``(op, t, x, y)``
     whose result register ``t`` the literal reads once and nothing else
-    reads; the literal reads the local ``t<i>`` instead."""
+    reads; the literal reads the local ``v<t>`` instead. ``numbers`` maps
+    the registers that hold a number constant to it: an arithmetic operand
+    from there is written into the code and needs no type test."""
     lines, env = [], {}
     for i, ((op, t, x, y), span) in enumerate(producers):
         env[f"S{i}"] = span
         if op == 42:                                      # UNARY
             env[f"U{i}"] = x
-            body = [f"v{t} = U{i}(R[{int(y)}])"]
-            lines += _sited(body, i)
+            lines += _sited([f"v{t} = U{i}(R[{int(y)}])"], i)
             continue
         symbol, python = ARITH[op]
-        test = "type(x) is float and type(y) is float" + (" and y" if op == 4 else "")
-        lines += [f"x = R[{int(x)}]", f"y = R[{int(y)}]", f"if {test}:", f"    v{t} = x {python} y",
-                  "else:"]
+        tests = []
+        for name, r in (("x", x), ("y", y)):
+            if r in numbers:
+                env[f"K{r}"] = numbers[r]
+                lines.append(f"{name} = K{int(r)}")
+            else:
+                lines.append(f"{name} = R[{int(r)}]")
+                tests.append(f"type({name}) is float")
+        if op == 4 and numbers.get(y, 0.0) == 0.0:        # `/` by zero: the runtime's rule
+            tests.append("y")
+        lines += [f"if {' and '.join(tests) or 'True'}:", f"    v{t} = x {python} y", "else:"]
         lines += ["    " + s for s in _sited([f"v{t} = binop({symbol!r}, x, y)"], i)]
     fn = _generate(builder.__name__, builder.builds, lines, env, {p[0][1] for p in producers})
     fn.producers = producers

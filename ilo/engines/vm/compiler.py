@@ -244,6 +244,8 @@ class Compiler(ExpressionCompiler):
         ext, ext_append = OP["EXT"], OP["EXT_APPEND"]
         producing = {OP[n] for n in ("UNARY", "ADD", "SUB", "MUL", "DIV")}
         uses = _register_mentions(instrs)
+        numbers = {r: v for r, v in enumerate(self.regs)
+                   if type(v) is float and str(self.names.get(r, "")).startswith("=")}
         entries = {jump_target(ins) for ins in instrs}
         if instrs and instrs[0][0] == OP["RET_IF"]:
             entries.add(2)                  # where a call that fails the leaf guard starts
@@ -259,7 +261,7 @@ class Compiler(ExpressionCompiler):
                 k -= 1
             if k == j:
                 continue
-            builder = builders.fused(b, [(instrs[i], sites[i][0]) for i in range(k, j)])
+            builder = builders.fused(b, [(instrs[i], sites[i][0]) for i in range(k, j)], numbers)
             if op == ext_append:
                 instrs[k] = (ext_append, a, builder, (c[0] + j - k, c[1], c[2]))
             else:
