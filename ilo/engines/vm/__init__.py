@@ -18,13 +18,15 @@ CPython on a while loop, registers with fused instructions ~3x). So:
   (``ARITH_CALL1``, ``fib -n 1``); a one-parameter function whose first
   guard returns (``<=n 1 n``) is answered at the call site without a frame
   when that guard holds;
-* record and list literals get a handler generated for their registers;
+* record and list literals get a handler generated for their registers,
+  which also computes the values made only for the literal (``builders``);
 * everything rare is one ``EXT`` instruction calling a small handler.
 
 Modules: ``opcodes`` (instruction set), ``code`` (Code objects),
 ``compiler`` and ``expressions`` (checked AST -> Code: scopes, statements,
 expressions, inlining of small leaf functions), ``loop`` (the dispatch
-loop), ``handlers`` (EXT operations), ``engine`` (VMEngine, the guard
+loop), ``handlers`` (EXT operations), ``builders`` (generated literal
+handlers and producer fusion), ``engine`` (VMEngine, the guard
 locator) and ``dis`` (``ilo dis FILE.ilo``).
 Operators, patterns, unwrap and builtins are the shared ``ilo.runtime``.
 """
