@@ -96,16 +96,16 @@ def _generate(name: str, builds: tuple, lines: list, env: dict, inline=frozenset
     def value(r):
         return f"v{int(r)}" if r in inline else f"R[{int(r)}]"
 
+    scope = {"Record": Record, "new": object.__new__, "binop": binop,
+             "IloRuntimeError": IloRuntimeError, **env}
     if builds[0] == "list":
         lines = lines + ["return [" + ", ".join(map(value, builds[1])) + "]"]
     else:
-        _, type_name_, names, regs = builds
+        _, scope["T"], names, regs = builds
         pairs = ", ".join(f"{str(n)!r}: {value(r)}" for n, r in zip(names, regs))
         lines = lines + ["r = new(Record)", "r.type_name = T", f"r.fields = {{{pairs}}}", "return r"]
-    scope = {"Record": Record, "T": builds[1], "new": object.__new__, "binop": binop,
-             "IloRuntimeError": IloRuntimeError, **env}
     exec(f"def {name}(vm, R, c):\n" + "".join(f"    {s}\n" for s in lines), scope)
     fn = scope[name]
-    fn.builds = builds
-    fn.source = lines
+    fn.builds = builds          # what fuse_producers reads
+    fn.source = lines           # the generated body, for debugging
     return fn

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ilo.engines.vm.opcodes import NAMES, OP, jump_target
+from ilo.engines.vm.opcodes import NAMES, jump_target
 from ilo.runtime.values import display
 
 

@@ -80,7 +80,6 @@ JUMP_B = {OP["JF"], OP["JT"], OP["JNOTNIL"]}
 JUMP_A = {OP["JUMP"]}
 
 
-
 def jump_target(ins):
     """The instruction index ``ins`` may jump to, or None."""
     op, a, b, c = ins
