@@ -11,16 +11,17 @@ MIN_RUN_S on the vm) and at 2n, the same two sizes on every engine, so the
 engines compared do the same work on the same amount of data (a run's
 memory traffic and garbage collection grow with n); the unit cost is the
 difference of the two times over the difference of the unit counts, so
-fixed per-run costs (engine set-up, the call itself) cancel. Times are this process's CPU
-time, which a busy shared machine disturbs least; --repeat rounds each time
-every engine, and the table shows per-round medians (see ``unit_costs``).
+fixed per-run costs (engine set-up, the call itself) cancel. Times are this
+process's CPU time, which a busy shared machine disturbs least; --repeat
+rounds each time every engine, and the table shows per-round medians (see
+``unit_costs``).
 Two tables:
 
 * speed: ns per unit, tree/vm (target >= 3 on every kernel) and vm/CPython
   (target <= 15 on numeric, while, guards, recurse and pipe);
-* flat cost: the cost per unit of a whole run at 8n over that at n (here n
-  is calibrated per engine) (target <= 1.5: appending to a string, list or map held by one
-  variable is amortised O(1) per unit, never O(n)). The sizes are ones
+* flat cost: the cost per unit of a whole run at 8n over that at n, with n
+  calibrated per engine (target <= 1.5: appending to a string, list or map
+  held by one variable is amortised O(1) per unit, never O(n)). The sizes are ones
   whose runs take MIN_RUN_S or more, so per-run set-up (microseconds) is
   negligible, and whole-run times are steadier than differences; the two
   sizes are timed back to back in each round and the ratio is the median
@@ -121,10 +122,11 @@ def unit_costs(run: dict, kernel: str, n: int, repeat: int) -> tuple[dict, dict]
     """ns per unit per engine, (t(2n) - t(n)) / (units(2n) - units(n)), and the ratios.
 
     Each round times every engine at both sizes (best of two runs each, of
-    five for CPython, whose runs are the shortest), one engine after another, and gives a unit cost per engine; the
-    ratios are the medians of the per-round ratios, so the engines compared
-    were timed within the same second or so, and a slow spell of a shared
-    machine (they come and go) counts as one outlier round, not as a bias."""
+    five for CPython, whose runs are the shortest), one engine after another,
+    and gives a unit cost per engine; the ratios are the medians of the
+    per-round ratios, so the engines compared were timed within the same
+    second or so, and a slow spell of a shared machine (they come and go)
+    counts as one outlier round, not as a bias."""
     n1, n2 = n, grow(kernel, n, 2)
     rounds: dict = {e: [] for e in run}
     for _ in range(repeat):

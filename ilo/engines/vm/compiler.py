@@ -244,8 +244,7 @@ class Compiler(ExpressionCompiler):
         ext, ext_append = OP["EXT"], OP["EXT_APPEND"]
         producing = {OP[n] for n in ("UNARY", "ADD", "SUB", "MUL", "DIV")}
         uses = _register_mentions(instrs)
-        numbers = {r: v for r, v in enumerate(self.regs)
-                   if type(v) is float and str(self.names.get(r, "")).startswith("=")}
+        numbers = {r: self.regs[r] for r in self.consts.values() if type(self.regs[r]) is float}
         entries = {jump_target(ins) for ins in instrs}
         if instrs and instrs[0][0] == OP["RET_IF"]:
             entries.add(2)                  # where a call that fails the leaf guard starts
